@@ -1,0 +1,179 @@
+"""The simulated kernel: memory, types, symbols, text and the allocator in one object.
+
+A :class:`Kernel` is what mdb reads and dtrace instruments.  It is made by
+:func:`kdebug.kernel.boot.boot` (a live kernel) or
+:func:`kdebug.kernel.dump.load` (a crash dump).  Kernel code reaches memory
+through typed views (``k.obj(addr, "zone_t")``, ``k.var("zone0")``) and calls
+other kernel functions with :meth:`Kernel.call`, which keeps the call chain
+that stacks are read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import ctf
+from .memory import AddressSpace
+from .objects import Obj
+from .symbols import SymbolTable
+from .text import ExecContext, KFunction
+
+__all__ = ["Kernel", "KernelPanic"]
+
+
+class KernelPanic(Exception):
+    """The kernel panicked (a failed VERIFY, an explicit panic)."""
+
+
+class Kernel:
+    """One kernel instance.  Attributes hold its parts; see the module docstring."""
+
+    def __init__(self, platform: str, hostname: str = "localhost", ncpus: int = 1,
+                 physmem: int = 1 << 30, seed: int = 0, boot_time: int = 0):
+        self.platform = platform
+        self.hostname = hostname
+        self.ncpus = ncpus
+        self.physmem = physmem            # bytes of RAM
+        self.seed = seed
+        self.boot_time = boot_time        # seconds since the epoch
+        self.mem = AddressSpace()
+        self.types = ctf.TypeRegistry()
+        self.symtab = SymbolTable()
+        self.constants: dict[str, int] = {}          # #define and enumerator values
+        self.functions: dict[tuple[str, str], KFunction] = {}
+        self.kfuncs: dict[Callable, KFunction] = {}  # implementation -> loaded function
+        self.literals: dict[str, dict[str, int]] = {}
+        self.kmem = None
+        self.ctx: ExecContext | None = None
+        self.hrtime = 0                   # nanoseconds since boot (the kernel's clock)
+        self.modules_generation = 0       # bumped whenever a module loads
+        self.modload_hooks: list[Callable] = []
+        self.cpu_addrs: list[int] = []    # cpu_t of each CPU id
+        self.live = True                  # False for a kernel read from a dump
+        self.panic_message: str | None = None
+
+    # -- memory through types --------------------------------------------
+
+    def obj(self, addr: int, type: ctf.CType | str) -> Obj:
+        """A view of the ``type`` object at ``addr``."""
+        if isinstance(type, str):
+            type = self.types.lookup(type)
+        return Obj(self, addr, type)
+
+    def sym_addr(self, name: str) -> int:
+        """Address of symbol ``name`` (``sym`` or ``mod`sym``)."""
+        return self.symtab.lookup(name).addr
+
+    def var(self, name: str) -> Obj:
+        """A typed view of the global ``name``."""
+        sym = self.symtab.lookup(name)
+        if sym.type is None:
+            raise TypeError(f"{name} has no type")
+        return Obj(self, sym.addr, sym.type)
+
+    def strdup(self, text: str) -> int:
+        """A kmem copy of ``text`` (NUL-terminated); returns its address."""
+        raw = text.encode()
+        addr = self.kmem.kmem_alloc(len(raw) + 1, zero=True)
+        self.mem.write(addr, raw + b"\0")
+        return addr
+
+    def literal(self, module: str, text: str) -> int:
+        """Address of string literal ``text`` in ``module``'s data."""
+        return self.literals[module][text]
+
+    def function(self, name: str, module: str | None = None) -> KFunction:
+        """The loaded kernel function ``name`` (``mod`name`` allowed)."""
+        if module is None and "`" in name:
+            module, _, name = name.partition("`")
+        if module is not None:
+            return self.functions[(module, name)]
+        sym = self.symtab.lookup(name)
+        return self.functions[(sym.module.name, sym.name)]
+
+    # -- running kernel code ------------------------------------------------
+
+    def call(self, fn: Callable, *args, at: int):
+        """Call kernel function ``fn`` from the current one; ``at`` is the return offset.
+
+        The caller's frame gets return address ``caller + at``.  If an fbt
+        probe of ``fn`` is enabled, its hooks run around the call.
+        """
+        kf = self.kfuncs[fn]
+        ctx = self.ctx
+        ctx.returns.append(ctx.frames[-1].addr + at)
+        ctx.frames.append(kf)
+        try:
+            if kf.probed:
+                return self._call_probed(kf, fn, args)
+            return fn(self, *args)
+        finally:
+            ctx.frames.pop()
+            ctx.returns.pop()
+
+    def _call_probed(self, kf: KFunction, fn: Callable, args: tuple):
+        if kf.entry_hook is not None:
+            kf.entry_hook(self, kf, args)
+        rv = fn(self, *args)
+        if kf.return_hook is not None:
+            kf.return_hook(self, kf, rv)
+        return rv
+
+    def enter(self, thread: int, cpu: int, fn: Callable, *args):
+        """Run ``fn`` as the first kernel frame of ``thread`` on CPU ``cpu``.
+
+        This is how user code enters the kernel (``sys_syscall``) and how a
+        kernel thread starts (``thread_start``).  While it runs, the CPU's
+        ``cpu_thread`` is the thread and the thread is on that CPU.
+        """
+        kf = self.kfuncs[fn]
+        saved = self.ctx
+        ctx = ExecContext(thread, cpu, [kf], [])
+        self.ctx = ctx
+        cpu_addr = self.cpu_addrs[cpu]
+        cpu_t = self.types.lookup("cpu_t")
+        c = Obj(self, cpu_addr, cpu_t)
+        t = Obj(self, thread, self.types.lookup("kthread_t"))
+        prev_thread, prev_state = c.cpu_thread, t.t_state
+        c.cpu_thread = thread
+        t.t_cpu = cpu_addr
+        t.t_state = self.constants["TS_ONPROC"]
+        try:
+            if kf.probed:
+                return self._call_probed(kf, fn, args)
+            return fn(self, *args)
+        finally:
+            c.cpu_thread = prev_thread
+            t.t_state = prev_state
+            self.ctx = saved
+
+    @property
+    def curthread(self) -> int:
+        """The running thread (``curthread``), or 0 outside kernel code."""
+        return self.ctx.thread if self.ctx is not None else 0
+
+    @property
+    def curcpu(self) -> int:
+        return self.ctx.cpu if self.ctx is not None else 0
+
+    def panic(self, message: str):
+        """Panic the kernel: record the message (``panicstr``) and stop."""
+        self.panic_message = message
+        raise KernelPanic(message)
+
+    # -- time ------------------------------------------------------------
+
+    HZ = 100
+
+    @property
+    def lbolt(self) -> int:
+        """Clock ticks since boot."""
+        return self.hrtime // (1_000_000_000 // self.HZ)
+
+    @property
+    def walltime_ns(self) -> int:
+        return self.boot_time * 1_000_000_000 + self.hrtime
+
+    def __repr__(self) -> str:
+        kind = "live" if self.live else "dump"
+        return f"<Kernel {self.hostname} {self.platform} ({kind})>"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from kdebug.kernel.machdep import SyscallError, sys_syscall
 from kdebug.kernel.modctl import ModuleDef, load_module
 from kdebug.kernel.symbols import format_symbol
 from kdebug.kernel.text import KSource
@@ -13,8 +14,9 @@ KTEST = KSource("ktest", "ktest.c", decls="""
     int ktest_middle(int a);
     const char *ktest_name;
 """, functions=[("ktest_outer", 0x80), ("ktest_middle", 0x60), ("ktest_inner", 0x40),
-                ("ktest_pinned", 0x30), ("ktest_observe", 0x40)],
-    pinned={"ktest_pinned": TEXT_BASE + 0x400}, literals={"ktest": TEXT_BASE + 0x10123})
+                ("ktest_pinned", 0x30), ("ktest_observe", 0x40), ("ktest_enxio", 0x20)],
+    pinned={"ktest_pinned": TEXT_BASE + 0x400}, literals={"ktest": TEXT_BASE + 0x10123},
+    sdt=[("ktest_inner", "inner__done")])
 
 seen = {}
 
@@ -33,7 +35,13 @@ def ktest_middle(k, a):
 def ktest_inner(k, a):
     seen["stack"] = k.ctx.stack()
     seen["thread"], seen["cpu"] = k.curthread, k.curcpu
+    k.sdt("inner__done", a)
     return a + 100
+
+
+@KTEST.impl
+def ktest_enxio(k):
+    raise SyscallError(6)
 
 
 @KTEST.impl
@@ -132,3 +140,53 @@ def test_pinned_function_overlapping_is_refused(fresh_kernel):
     mdef = ModuleDef("ktest2", "/kernel/misc/amd64/ktest2", "", TEXT_BASE + 0x20000, TEXT_BASE + 0x30000)
     with pytest.raises(ValueError, match="overlaps"):
         load_module(fresh_kernel, mdef, 98)
+
+
+# -- probe sites and the clock -------------------------------------------------
+
+from kdebug.kernel import cyclic  # noqa: E402
+
+
+def test_cyclics_and_timeouts_fire_in_time_order(fresh_kernel):
+    k = fresh_kernel
+    start = k.hrtime
+    fired = []
+    every = cyclic.cyclic_add(k, lambda k2, cpu: fired.append(("tick", k2.hrtime - start, cpu)), 10_000_000)
+    cyclic.timeout(k, lambda k2, cpu: fired.append(("once", k2.hrtime - start, cpu)), 25_000_000, cpu=3)
+    omni = cyclic.cyclic_add(k, lambda k2, cpu: fired.append(("omni", k2.hrtime - start, cpu)), 30_000_000,
+                             cpus=cyclic.CY_ALL)
+    n = cyclic.advance(k, start + 35_000_000)
+    assert fired[:4] == [("tick", 10_000_000, 0), ("tick", 20_000_000, 0), ("once", 25_000_000, 3),
+                         ("tick", 30_000_000, 0)]
+    assert [f for f in fired if f[0] == "omni"] == [("omni", 30_000_000, c) for c in range(80)]
+    assert n == len(fired) == 84 and k.hrtime == start + 35_000_000
+    cyclic.cyclic_remove(k, every)
+    cyclic.cyclic_remove(k, omni)
+    fired.clear()
+    cyclic.advance(k, start + 100_000_000)
+    assert fired == [] and cyclic.next_due(k) is None
+
+
+def test_sdt_sites_fire_only_when_enabled(k):
+    assert ("ktest", "ktest_inner", "inner__done") in k.sdt_sites
+    t0 = k.sym_addr("t0")
+    got = []
+    k.enter(t0, 0, ktest_outer, 1)
+    k.sdt_hooks[("ktest", "ktest_inner", "inner__done")] = lambda k2, kf, name, args: got.append((kf.name, name, args))
+    k.enter(t0, 0, ktest_outer, 1)
+    assert got == [("ktest_inner", "inner__done", (4,))]
+
+
+def test_system_calls_enter_through_sys_syscall(k):
+    init_thread = k.obj(k.var("proc_init").value(), "proc_t").p_tlist
+    assert k.enter(init_thread, 2, sys_syscall, ktest_outer, 1) == 104
+    assert names(k, seen["stack"])[-1] == "unix`sys_syscall+0x19f"
+    events = []
+    k.syscall_hooks["ktest_enxio"] = (lambda k2, h, args: events.append(("entry", args)),
+                                      lambda k2, h, rv, err: events.append(("return", rv, err)))
+    with pytest.raises(SyscallError) as e:
+        k.enter(init_thread, 2, sys_syscall, ktest_enxio)
+    assert e.value.errno == 6
+    assert events == [("entry", ()), ("return", -1, 6)]
+    lwp = k.obj(init_thread, "kthread_t").t_lwp
+    assert k.obj(lwp, "klwp_t").lwp_errno == 6

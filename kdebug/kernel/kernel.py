@@ -51,6 +51,15 @@ class Kernel:
         self.cpu_addrs: list[int] = []    # cpu_t of each CPU id
         self.live = True                  # False for a kernel read from a dump
         self.panic_message: str | None = None
+        # Probe sites: (module, function, name) of every SDT probe, and the
+        # hooks of the enabled ones; system-call hooks by handler name.
+        self.sdt_sites: list[tuple[str, str, str]] = []
+        self.sdt_hooks: dict[tuple[str, str, str], Callable] = {}
+        self.syscall_hooks: dict[str, tuple[Callable, Callable]] = {}
+        # The clock's queue of cyclics and timeouts (kdebug.kernel.cyclic).
+        self.cyclics: list = []
+        self.cyclic_ids: dict = {}
+        self.cyclic_seq = 0
 
     # -- memory through types --------------------------------------------
 
@@ -118,6 +127,18 @@ class Kernel:
         if kf.return_hook is not None:
             kf.return_hook(self, kf, rv)
         return rv
+
+    def sdt(self, name: str, *args) -> None:
+        """``DTRACE_PROBEn(name, args...)``: a statically defined probe site here.
+
+        Costs one test while no SDT probe is enabled.  The site must be
+        declared in its KSource (``sdt=``) so that the probe can be listed.
+        """
+        if self.sdt_hooks:
+            kf = self.ctx.frames[-1]
+            hook = self.sdt_hooks.get((kf.module, kf.name, name))
+            if hook is not None:
+                hook(self, kf, name, args)
 
     def enter(self, thread: int, cpu: int, fn: Callable, *args):
         """Run ``fn`` as the first kernel frame of ``thread`` on CPU ``cpu``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .text import KSource
 
-__all__ = ["LOCORE", "SYSCALL", "SWTCH", "STARTUP", "sys_syscall", "thread_start",
+__all__ = ["LOCORE", "SYSCALL", "SWTCH", "STARTUP", "sys_syscall", "thread_start", "SyscallError",
            "RESUME_PC", "SYSCALL_RETURN", "THREAD_START_RETURN"]
 
 # Return offsets that appear in every stack (see DESIGN decision 2).
@@ -96,13 +96,42 @@ STARTUP = KSource("unix", "startup.c", order=6, functions=[
 ])
 
 
+class SyscallError(Exception):
+    """A system call failed with ``errno`` (raised by handlers, seen by user code)."""
+
+    def __init__(self, errno: int):
+        self.errno = errno
+        super().__init__(errno)
+
+
 def sys_syscall(k, handler, *args):
     """unix`sys_syscall: enter the kernel from user mode and run ``handler``.
 
     Every system call's handler is called from the same instruction, so its
-    caller frame is always ``unix`sys_syscall+0x19f``.
+    caller frame is always ``unix`sys_syscall+0x19f``.  A handler fails by
+    raising SyscallError; the lwp's ``lwp_errno`` is set and the error goes
+    back to user code.  The syscall provider's hooks, when enabled for this
+    call, see the arguments before and the return value (-1 on failure) after.
     """
-    return k.call(handler, *args, at=SYSCALL_RETURN)
+    hooks = k.syscall_hooks.get(k.kfuncs[handler].name) if k.syscall_hooks else None
+    if hooks is not None:
+        hooks[0](k, handler, args)
+    try:
+        rv = k.call(handler, *args, at=SYSCALL_RETURN)
+    except SyscallError as e:
+        _set_errno(k, e.errno)
+        if hooks is not None:
+            hooks[1](k, handler, -1, e.errno)
+        raise
+    if hooks is not None:
+        hooks[1](k, handler, rv, 0)
+    return rv
+
+
+def _set_errno(k, errno: int) -> None:
+    lwp = k.obj(k.curthread, "kthread_t").t_lwp
+    if lwp:
+        k.obj(lwp, "klwp_t").lwp_errno = errno
 
 
 def thread_start(k, start, *args):

@@ -35,14 +35,17 @@ class KSource:
     for some of them (and for string ``literals``, placed in the module's
     data).  ``platforms``, if given, limits the file to those platform
     images.  Files are linked in ``order``, then filename order, whatever
-    order Python imported them in.
+    order Python imported them in.  ``sdt`` lists the statically defined
+    probes in the file's functions as ``(function, probe name)``.
     """
 
     def __init__(self, module: str, filename: str, decls: str = "", functions=(),
                  pinned: dict[str, int] | None = None, literals: dict[str, int | None] | None = None,
-                 platforms: set[str] | frozenset[str] | None = None, types: str = "", order: int = 0):
+                 platforms: set[str] | frozenset[str] | None = None, types: str = "", order: int = 0,
+                 sdt: list[tuple[str, str]] | None = None):
         self.module = module
         self.order = order
+        self.sdt = list(sdt or [])
         self.filename = filename
         self.decls = decls
         self.types = types

@@ -35,7 +35,8 @@ from .kmem import Kmem
 from .symbols import Module, Symbol
 from .text import KFunction
 
-__all__ = ["save", "load", "dumps", "loads", "DumpError", "MAGIC", "FORMAT_VERSION"]
+__all__ = ["save", "load", "dumps", "loads", "describe", "kernel_from_description", "DumpError", "MAGIC",
+           "FORMAT_VERSION"]
 
 MAGIC = b"\x89KDUMP\r\n"
 FORMAT_VERSION = (1, 0)
@@ -146,8 +147,12 @@ def _build_types(records: list[dict]) -> list[ctf.CType]:
 # -- saving ------------------------------------------------------------------
 
 
-def dumps(k: Kernel) -> bytes:
-    """The dump of kernel ``k`` as bytes."""
+def describe(k: Kernel) -> dict:
+    """Everything about ``k`` but its memory's bytes: facts, types, modules, symbols, segments.
+
+    This is a dump's header; the host daemon also sends it to clients that
+    read a live kernel remotely.
+    """
     table = _TypeTable()
     containers = []
     for c in k.types.containers.values():
@@ -166,13 +171,7 @@ def dumps(k: Kernel) -> bytes:
             "bss": mod.bss, "bss_size": mod.bss_size, "rev": mod.rev, "modctl": mod.modctl, "mp": mod.mp,
             "symbols": syms,
         })
-    blobs = []
-    segs = []
-    for seg in k.mem.segments():
-        blob = zlib.compress(bytes(seg.data), 6)
-        segs.append({"base": seg.base, "size": seg.size, "name": seg.name, "w": seg.writable, "z": len(blob)})
-        blobs.append(blob)
-    header = {
+    return {
         "format": "kdebug kernel dump",
         "host": {
             "hostname": k.hostname, "platform": k.platform, "ncpus": k.ncpus, "physmem": k.physmem,
@@ -187,8 +186,18 @@ def dumps(k: Kernel) -> bytes:
         "types": table.records,
         "containers": containers,
         "modules": modules,
-        "segments": segs,
+        "segments": [{"base": s.base, "size": s.size, "name": s.name, "w": s.writable} for s in k.mem.segments()],
     }
+
+
+def dumps(k: Kernel) -> bytes:
+    """The dump of kernel ``k`` as bytes."""
+    header = describe(k)
+    blobs = []
+    for seg, entry in zip(k.mem.segments(), header["segments"]):
+        blob = zlib.compress(bytes(seg.data), 6)
+        entry["z"] = len(blob)
+        blobs.append(blob)
     hdr = zlib.compress(json.dumps(header, sort_keys=True, separators=(",", ":")).encode(), 6)
     body = hdr + b"".join(blobs)
     length = _PRE.size + len(body) + _SUM
@@ -265,9 +274,8 @@ def loads(data: bytes, path: str = "<dump>") -> Kernel:
         raise DumpError(path, f"corrupt ({type(e).__name__}: {e})") from None
 
 
-def _rebuild(header: dict, data: bytes, pos: int, path: str) -> Kernel:
-    if header.get("format") != "kdebug kernel dump":
-        raise DumpError(path, "corrupt (not a kernel dump header)")
+def kernel_from_description(header: dict) -> Kernel:
+    """A kernel with the facts, types, modules and symbols of ``header`` and no memory yet."""
     host = header["host"]
     k = Kernel(host["platform"], host["hostname"], host["ncpus"], host["physmem"], host["seed"],
                host["boot_time"])
@@ -298,7 +306,13 @@ def _rebuild(header: dict, data: bytes, pos: int, path: str) -> Kernel:
             k.symtab.add_symbol(Symbol(name, addr, size, kind, mod, t, bind))
             if kind == "FUNC":
                 k.functions[(mod.name, name)] = KFunction(name, mod.name, addr, size, None, t)
+    return k
 
+
+def _rebuild(header: dict, data: bytes, pos: int, path: str) -> Kernel:
+    if header.get("format") != "kdebug kernel dump":
+        raise DumpError(path, "corrupt (not a kernel dump header)")
+    k = kernel_from_description(header)
     for seg in header["segments"]:
         blob = data[pos:pos + seg["z"]]
         pos += seg["z"]

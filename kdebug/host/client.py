@@ -53,6 +53,11 @@ class InProcessHost:
     def run(self, argv: list[str], stdin: str = "") -> CommandResult:
         return self.machine.run(argv, stdin)
 
+    def commands(self) -> list[str]:
+        """The userland commands the host has."""
+        from .machine import HOST_COMMANDS
+        return sorted(HOST_COMMANDS)
+
     def kernel(self):
         return self.machine.kernel
 
@@ -136,6 +141,9 @@ class RemoteHost:
     def run(self, argv: list[str], stdin: str = "") -> CommandResult:
         r = self.call("run", argv=list(argv), stdin=stdin)
         return CommandResult(r["rc"], r["stdout"], r["stderr"])
+
+    def commands(self) -> list[str]:
+        return self.call("host.commands")
 
     def kernel(self):
         if self._kernel is None:

@@ -32,7 +32,7 @@ from pathlib import Path
 from ..kernel import MemoryFault, dump
 from ..kernel.boot import DEFAULT_HOST, PLATFORMS, HostConfig
 from . import protocol
-from .machine import Machine
+from .machine import HOST_COMMANDS, Machine
 from .status import host_summary
 
 __all__ = ["Daemon", "main", "SOCKET", "PIDFILE", "LOGFILE"]
@@ -266,6 +266,9 @@ class Daemon:
     def op_run(self, client, argv: list, stdin: str = ""):
         res = self.machine.run([str(a) for a in argv], str(stdin))
         return {"rc": res.rc, "stdout": res.stdout, "stderr": res.stderr}
+
+    def op_host_commands(self, client):
+        return sorted(HOST_COMMANDS)
 
     def op_kernel_describe(self, client):
         k = self.machine.kernel

@@ -428,10 +428,18 @@ class Shell:
 
     # -- the terminal --------------------------------------------------------
 
-    def repl(self) -> int:
-        """Read, run, repeat, at the root prompt, until exit or Ctrl-D."""
-        from prompt_toolkit import PromptSession
+    def completer(self):
+        """Completion of the first word: builtins, local tools, host commands."""
         from prompt_toolkit.completion import WordCompleter
+
+        return WordCompleter(self.command_names(), sentence=True)
+
+    def repl(self, input=None, output=None) -> int:
+        """Read, run, repeat, at the root prompt, until exit or Ctrl-D.
+
+        ``input``/``output`` are prompt_toolkit's (tests pass a pipe input).
+        """
+        from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
         from prompt_toolkit.lexers import PygmentsLexer
         from pygments.lexers.shell import BashLexer
@@ -439,8 +447,9 @@ class Shell:
         from ..paths import history_file
 
         session = PromptSession(history=FileHistory(str(history_file("shell"))),
-                                completer=WordCompleter(self.command_names(), sentence=True),
-                                lexer=PygmentsLexer(BashLexer), complete_while_typing=False)
+                                completer=self.completer(),
+                                lexer=PygmentsLexer(BashLexer), complete_while_typing=False,
+                                input=input, output=output)
         pending = ""
         while self.exit_requested is None:
             try:

@@ -1,0 +1,1 @@
+"""Teaching labs: guided exercises on the bhyve/kvm story (one TOML file per lab)."""

@@ -82,12 +82,20 @@ def warm(code: str) -> None:
     run_python(code)
 
 
+def _amount(value: float, unit: str) -> str:
+    if unit != "s":
+        return f"{value:.3g} {unit}"
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value * 1e6:.1f} us"
+
+
 def format_table(results: list[Result]) -> str:
     rows = [("benchmark", "subject", "baseline", "ratio", "target", "met")]
     for r in results:
-        rows.append((r.name, f"{r.subject * 1000:.1f} ms" if r.unit == "s" else f"{r.subject:.3g} {r.unit}",
-                     f"{r.baseline * 1000:.1f} ms ({r.baseline_name})" if r.unit == "s"
-                     else f"{r.baseline:.3g} {r.unit} ({r.baseline_name})",
+        rows.append((r.name, _amount(r.subject, r.unit), f"{_amount(r.baseline, r.unit)} ({r.baseline_name})",
                      f"{r.ratio:.2f}", "-" if r.target is None else f"<= {r.target:g}",
                      "-" if r.met is None else ("yes" if r.met else "NO")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -9,6 +9,13 @@ order always give the same results.
 
 Commands register with :func:`host_command`; each is a function
 ``fn(machine, argv, stdin) -> CommandResult``.
+
+Besides its kernel, a machine has what outlives a boot: the VM
+configurations (:class:`~kdebug.userland.vmstore.VMStore`, in
+``vmadm.sqlite`` under ``state_dir``) and the files of its zpool
+(``files``: path -> text; the global zone's ``/tmp`` is emptied at boot).
+Each boot gets a new :class:`~kdebug.userland.system.Userland` (processes,
+zones) and starts the VMs set to autoboot.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ class CommandResult:
 HOST_COMMANDS: dict[str, Callable] = {}
 
 # Userland modules that register host commands when imported.
-USERLAND: list[str] = []
+USERLAND: list[str] = ["kdebug.userland.vmadm", "kdebug.userland.commands"]
 
 
 def host_command(name: str):
@@ -51,11 +58,15 @@ class Machine:
     def __init__(self, config: HostConfig = DEFAULT_HOST, state_dir: str | os.PathLike | None = None):
         for name in USERLAND:
             import_module(name)
+        from ..userland.vmstore import VMStore
         self.config = config
         self.state_dir = os.fspath(state_dir) if state_dir is not None else None
+        self.store = VMStore(os.path.join(self.state_dir, "vmadm.sqlite") if self.state_dir is not None else None)
+        self.files: dict[str, str] = {}
         self.kernel = boot(config)
         self.boots = 1
         self.boot_hooks: list[Callable[[Machine], None]] = []
+        self._start_userland()
 
     # -- commands --------------------------------------------------------
 
@@ -105,8 +116,25 @@ class Machine:
         self.config = replace(self.config, **changes)
         self.kernel = boot(self.config)
         self.boots += 1
+        self.files = {path: text for path, text in self.files.items() if not path.startswith("/tmp/")}
+        self._start_userland()
         for hook in list(self.boot_hooks):
             hook(self)
+
+    def _start_userland(self) -> None:
+        """The boot's userland; the services start the autoboot VMs, and the host settles."""
+        from ..userland.system import SERVICES_SETTLE_NS, Userland
+        self.userland = Userland(self)
+        if self.userland.start_services(self.config.seed, self.store.all()):
+            self.advance(SERVICES_SETTLE_NS)
+
+    def append_file(self, path: str, text: str) -> None:
+        """Append ``text`` to the host file ``path`` (created if need be)."""
+        self.files[path] = self.files.get(path, "") + text
+
+    def close(self) -> None:
+        """Done with the machine: its store is closed."""
+        self.store.close()
 
     def dump(self, path: str | os.PathLike) -> None:
         """Write a crash-dump-style snapshot of the kernel (``kdebug mdb PATH`` opens it)."""

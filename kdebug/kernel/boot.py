@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from importlib.resources import files
 
-from . import cdecl, cpu, msgbuf, proc, thread, zone
+from . import cdecl, cpu, driver, hma, msgbuf, proc, specfs, thread, zone
 from .kernel import Kernel
 from .kmem import Kmem
 from .lists import list_create
@@ -33,6 +33,7 @@ PLATFORMS = {
 # source files (text.KSource).  Link order does not depend on this order.
 KERNEL_CODE = [
     "machdep", "kmem", "modctl", "thread", "cpu", "proc", "zone", "msgbuf",
+    "driver", "vnode", "specfs", "exit", "pc_hvm", "hma", "vmm", "kvm",
 ]
 
 # The C headers of the kernel's own types, read into genunix's CTF in order.
@@ -214,7 +215,13 @@ def boot(config: HostConfig = DEFAULT_HOST, extra_code: list[str] | None = None)
     proc.proc_init(k)
     cpu.cpu_init(k, config.ncpus)
     zone.zone_init(k)
+    driver.driver_init(k)
+    specfs.specinit(k)
     _kernel_daemons(k)
+    t0 = k.sym_addr("t0")
+    if k.platform in hma.HMA_PLATFORMS:
+        k.enter(t0, 0, hma.hma_init)         # mp_startup, once every CPU is up
+    k.enter(t0, 0, driver.ddi_hold_installed_driver, driver.ddi_name_to_major(k, "kvm"))   # kvm0 at root
     for pid, ppid, comm, psargs, nlwps, stacks, kind in _SYSTEM_PROCS:
         parent = proc.proc_by_pid(k, ppid)
         flag = proc.FLAG_SYS_NOWAIT if kind == "sys" else proc.FLAG_USER

@@ -48,6 +48,7 @@ class Kernel:
         self.hrtime = 0                   # nanoseconds since boot (the kernel's clock)
         self.modules_generation = 0       # bumped whenever a module loads
         self.modload_hooks: list[Callable] = []
+        self.proc_exit_hooks: list[Callable] = []   # hook(k, proc) before an exited process is reaped
         self.cpu_addrs: list[int] = []    # cpu_t of each CPU id
         self.live = True                  # False for a kernel read from a dump
         self.panic_message: str | None = None
@@ -56,6 +57,8 @@ class Kernel:
         self.sdt_sites: list[tuple[str, str, str]] = []
         self.sdt_hooks: dict[tuple[str, str, str], Callable] = {}
         self.syscall_hooks: dict[str, tuple[Callable, Callable]] = {}
+        # sched provider: "on-cpu" / "off-cpu" hooks, called as hook(k) in enter().
+        self.sched_hooks: dict[str, Callable] = {}
         # The clock's queue of cyclics and timeouts (kdebug.kernel.cyclic).
         self.cyclics: list = []
         self.cyclic_ids: dict = {}
@@ -159,11 +162,15 @@ class Kernel:
         c.cpu_thread = thread
         t.t_cpu = cpu_addr
         t.t_state = self.constants["TS_ONPROC"]
+        if self.sched_hooks and "on-cpu" in self.sched_hooks:
+            self.sched_hooks["on-cpu"](self)
         try:
             if kf.probed:
                 return self._call_probed(kf, fn, args)
             return fn(self, *args)
         finally:
+            if self.sched_hooks and "off-cpu" in self.sched_hooks:
+                self.sched_hooks["off-cpu"](self)
             c.cpu_thread = prev_thread
             t.t_state = prev_state
             self.ctx = saved

@@ -1,0 +1,133 @@
+"""User processes: a ``proc_t`` in kernel memory, entered through system calls.
+
+A :class:`Process` is the userland side of one process of the simulated
+host: it was created in kernel memory (``proc_create``), its threads enter
+the kernel through ``sys_syscall`` (:meth:`Process.syscall`), and its
+arguments live in a page of user memory (:meth:`Process.ustr`) that the
+kernel copies in.  When the kernel reaps the process (exit or SIGKILL), the
+userland is told (``k.proc_exit_hooks``) and the Process is dead.
+"""
+
+from __future__ import annotations
+
+from ..kernel import proc as kproc
+from ..kernel.exit import exit_proc
+from ..kernel.machdep import SyscallError, sys_syscall
+
+__all__ = ["Process", "spawn", "SyscallError", "strerror", "USER_PAGES"]
+
+PAGESIZE = 0x1000
+USER_PAGES = 2
+# User memory: each process gets a scratch page pair for system-call
+# arguments, below the 64-bit user stack top (just under kernelbase).
+_USER_TOP = 0xfffffd7fff000000
+
+_STRERROR = {1: "Not owner", 2: "No such file or directory", 5: "I/O error", 6: "No such device or address",
+             9: "Bad file number", 16: "Device busy", 17: "File exists", 22: "Invalid argument",
+             25: "Inappropriate ioctl for device", 78: "File name too long"}
+
+
+def strerror(errno: int) -> str:
+    """illumos libc's strerror() text."""
+    return _STRERROR.get(errno, f"Unknown error {errno}")
+
+
+class Process:
+    """One user process; ``proc`` is its ``proc_t *``."""
+
+    def __init__(self, k, proc: int, pid: int):
+        self.k = k
+        self.proc = proc
+        self.pid = pid
+        self.alive = True
+        self.page = _USER_TOP - pid * USER_PAGES * PAGESIZE
+        self._brk = 0
+        self._user_ns = 0
+        self._sys_ns = 0
+        k.mem.map(self.page, USER_PAGES * PAGESIZE, f"user memory of pid {pid}")
+        self.on_exit: list = []
+
+    def __repr__(self) -> str:
+        return f"<Process {self.pid} {self.comm}>"
+
+    @property
+    def comm(self) -> str:
+        return self.k.obj(self.proc, "proc_t").member("p_user").member("u_comm").string()
+
+    @property
+    def cpu(self) -> int:
+        """The CPU this process's threads run on: spread by pid, always the same."""
+        return (self.pid * 7) % self.k.ncpus
+
+    def thread(self, lwp: int = 0) -> int:
+        """The ``kthread_t *`` of the process's ``lwp``-th lwp (0: the first)."""
+        t = self.k.obj(self.proc, "proc_t").p_tlist
+        for _ in range(lwp):
+            t = self.k.obj(t, "kthread_t").t_forw
+        return t
+
+    # -- user memory ----------------------------------------------------------
+
+    def ualloc(self, size: int) -> int:
+        """``size`` zeroed bytes of user memory (the scratch area is reused round-robin)."""
+        size = (size + 15) & ~15
+        if self._brk + size > USER_PAGES * PAGESIZE:
+            self._brk = 0
+        addr = self.page + self._brk
+        self._brk += size
+        self.k.mem.write(addr, b"\0" * size)
+        return addr
+
+    def ustr(self, text: str) -> int:
+        """A NUL-terminated copy of ``text`` in user memory; returns its address."""
+        raw = text.encode() + b"\0"
+        addr = self.ualloc(len(raw))
+        self.k.mem.write(addr, raw)
+        return addr
+
+    # -- system calls ------------------------------------------------------------
+
+    def syscall(self, handler, *args, lwp: int = 0) -> int:
+        """Enter the kernel from lwp ``lwp``: ``handler(*args)``; SyscallError on failure."""
+        return self.k.enter(self.thread(lwp), self.cpu, sys_syscall, handler, *args)
+
+    def exec(self, comm: str, psargs: str) -> None:
+        """exec(2) of a new image: the kernel's ``u_comm`` and ``u_psargs`` change."""
+        u = self.k.obj(self.proc, "proc_t").member("p_user")
+        u.u_comm = comm[:kproc.MAXCOMLEN]
+        u.u_psargs = psargs[:kproc.PSARGSZ - 1]
+        u.u_argc = len(psargs.split())
+
+    def exit(self, status: int) -> None:
+        """exit(2): the process ends and is reaped."""
+        exit_proc(self.k, self.proc, status, self.cpu)
+
+    def account(self, user_ns: int, sys_ns: int) -> None:
+        """CPU time used, in user and system mode: ``p_utime``/``p_stime`` (clock ticks)."""
+        self._user_ns += user_ns
+        self._sys_ns += sys_ns
+        p = self.k.obj(self.proc, "proc_t")
+        tick = 1_000_000_000 // self.k.HZ
+        p.p_utime = self._user_ns // tick
+        p.p_stime = self._sys_ns // tick
+
+    def reaped(self) -> None:
+        """Called when the kernel reaps the process: its user memory goes away."""
+        self.alive = False
+        self.k.mem.unmap(self.page)
+        for fn in list(self.on_exit):
+            fn(self)
+
+
+def spawn(k, parent: int, comm: str, psargs: str, zone: int | None = None, nlwps: int = 1,
+          stacks: list[str] | None = None) -> Process:
+    """fork+exec: a new process, child of ``proc_t *parent``, in ``zone`` (default global)."""
+    pid = k.var("mpid").value() + 1
+    proc = kproc.proc_create(k, pid, parent, comm, psargs, zone=zone, nlwps=nlwps, stacks=stacks,
+                             start_ticks=k.lbolt)
+    return Process(k, proc, pid)
+
+
+def adopt(k, proc: int) -> Process:
+    """The Process of a ``proc_t`` the kernel created (a zone's init)."""
+    return Process(k, proc, kproc.pid_of(k, proc))

@@ -30,8 +30,8 @@ START_NS = 1000 * _MS           # vmadm start: boot the zone, wait for it, retur
 STOP_NS = 500 * _MS
 PROG = "/usr/vm/sbin/vmadm"
 
-# brand -> (TYPE, default ram)
-BRANDS = {"joyent": "OS", "joyent-minimal": "OS", "sngl": "OS", "lx": "LX", "kvm": "KVM", "bhyve": "BHYVE"}
+# brand -> its TYPE (props.js BRAND_OPTIONS features.type)
+BRANDS = {"joyent": "OS", "joyent-minimal": "OS", "sngl": "OS", "lx": "LX", "kvm": "KVM", "bhyve": "BHYV"}
 
 LIST_FIELDS = {
     "alias": ("ALIAS", 10), "autoboot": ("AUTOBOOT", 8), "billing_id": ("BILLING_ID", 36),
@@ -341,8 +341,6 @@ def _list_line(fields: list[str], vm: dict | None, parsable: bool) -> str:
                 value = "" if parsable else "-"
             else:
                 value = _js_string(v)
-                if f == "type":
-                    value = value[:4]
         cells.append(value if parsable else value.ljust(width))
     return (":" if parsable else "  ").join(cells).rstrip()
 

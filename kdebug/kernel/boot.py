@@ -33,7 +33,7 @@ PLATFORMS = {
 # source files (text.KSource).  Link order does not depend on this order.
 KERNEL_CODE = [
     "machdep", "kmem", "modctl", "thread", "cpu", "proc", "zone", "msgbuf",
-    "driver", "vnode", "specfs", "exit", "pc_hvm", "hma", "vmm", "kvm",
+    "driver", "vnode", "specfs", "exit", "pc_hvm", "hma", "vmm", "kvm", "panic",
 ]
 
 # The C headers of the kernel's own types, read into genunix's CTF in order.

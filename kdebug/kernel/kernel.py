@@ -184,9 +184,17 @@ class Kernel:
     def curcpu(self) -> int:
         return self.ctx.cpu if self.ctx is not None else 0
 
-    def panic(self, message: str):
-        """Panic the kernel: record the message (``panicstr``) and stop."""
-        self.panic_message = message
+    def panic(self, message: str, at: int | None = None):
+        """Panic: record it in memory as illumos does (``panicstr``, the panic thread's
+        stack, the console message) and stop, raising KernelPanic.
+
+        ``at`` is the return offset of the running function's call to
+        ``assfail`` when a VERIFY failed (see kdebug.kernel.panic).
+        """
+        from .panic import panic_record
+
+        if self.panic_message is None:
+            panic_record(self, message, at)
         raise KernelPanic(message)
 
     # -- time ------------------------------------------------------------

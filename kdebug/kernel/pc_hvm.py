@@ -28,6 +28,7 @@ PC_HVM = KSource("unix", "pc_hvm.c", order=7, platforms=HVM_EXCL_PLATFORMS, decl
 """, functions=[("hvm_excl_hold", 0x5c), ("hvm_excl_rele", 0x50)])
 
 _VERIFY_LINE = 54
+_VERIFY_RETURN = 0x3c      # hvm_excl_rele's call of assfail returns here
 
 
 @PC_HVM.impl
@@ -46,5 +47,5 @@ def hvm_excl_rele(k, consumer):
     holder = k.var("hvm_excl_holder")
     if consumer != holder.value():
         k.panic(f"assertion failed: consumer == hvm_excl_holder, file: ../../i86pc/os/pc_hvm.c, "
-                f"line: {_VERIFY_LINE}")
+                f"line: {_VERIFY_LINE}", at=_VERIFY_RETURN)
     holder.set(0)

@@ -21,7 +21,7 @@ import zlib
 from .machdep import RESUME_PC, SYSCALL_RETURN, THREAD_START_RETURN
 from .text import KSource
 
-__all__ = ["thread_create", "lwp_thread_create", "set_stack", "stack_frames", "for_each_thread",
+__all__ = ["thread_create", "lwp_thread_create", "set_stack", "write_stack", "stack_frames", "for_each_thread",
            "SLEEP_STACKS", "DEFAULTSTKSZ"]
 
 DEFAULTSTKSZ = 0x5000          # amd64 kernel stack: 5 pages
@@ -123,9 +123,9 @@ SLEEP_STACKS = {
 SLEEP_PCS = {"idle": ("i86_mwait", 0xd)}
 
 
-def _frame_size(name: str, off: int) -> int:
+def _frame_size(pc: int) -> int:
     # A stable, plausible frame size per call site (16-aligned, 0x30..0x100).
-    return 0x30 + (zlib.crc32(f"{name}+{off}".encode()) % 14) * 0x10
+    return 0x30 + (zlib.crc32(pc.to_bytes(8, "little")) % 14) * 0x10
 
 
 def _kthread_t(k):
@@ -251,24 +251,32 @@ def _add_to_proc(k, proc: int, t: int) -> None:
 def set_stack(k, t: int, frames: list[tuple[str, int]], pc: int | None = None) -> None:
     """Leave thread ``t`` switched out with the call chain ``frames`` (innermost first).
 
-    ``pc`` is the saved program counter (default ``_resume_from_idle+0xf4``).
-    The chain is written below ``t_stk`` as amd64 frames: at each frame
-    pointer the caller's frame pointer, above it the return address.
+    ``frames`` are (function, return offset); ``pc`` is the saved program
+    counter (default ``_resume_from_idle+0xf4``).
+    """
+    if pc is None:
+        pc = k.sym_addr("_resume_from_idle") + RESUME_PC
+    write_stack(k, t, [k.sym_addr(name) + off for name, off in frames], pc)
+
+
+def write_stack(k, t: int, pcs: list[int], pc: int) -> None:
+    """Write the chain of return addresses ``pcs`` (innermost first) as ``t``'s saved stack.
+
+    The chain goes below ``t_stk`` as amd64 frames: at each frame pointer
+    the caller's frame pointer, above it the return address; ``t_pcb``
+    holds the saved pc, stack pointer and frame pointer.
     """
     o = k.obj(t, _kthread_t(k))
     mem = k.mem
-    pcs = [k.sym_addr(name) + off for name, off in frames]
-    if pc is None:
-        pc = k.sym_addr("_resume_from_idle") + RESUME_PC
-    sizes = [_frame_size(name, off) for name, off in frames]
-    top = o.t_stk
+    # fps[i] is the frame of the function whose pc is pcs[i-1] (fps[0]: where pc runs),
+    # laid out from the top of the stack down, the outermost frame highest.
+    sizes = [0x40] + [_frame_size(ret) for ret in pcs]
     fps = []
-    fp = top - sum(sizes) - 0x10
-    for size in [0x40] + sizes[:-1]:
+    fp = o.t_stk
+    for size in reversed(sizes):
+        fp -= size
         fps.append(fp)
-        fp += size
-    fps.append(fp)
-    # fps[i] is the frame of the function whose pc is pcs[i-1] (fps[0]: where pc runs).
+    fps.reverse()
     for i, fp in enumerate(fps):
         nxt = fps[i + 1] if i + 1 < len(fps) else 0
         ret = pcs[i] if i < len(pcs) else 0

@@ -1,0 +1,1 @@
+"""The consumer library (libdtrace): the D compiler, the consumer loop and output formatting."""

@@ -1,0 +1,230 @@
+"""Output as an interface fed typed data (bpftrace's output.h), with dtrace's text renderer.
+
+The consumer calls one method per thing to show: the start and end of a
+probe record, a traced integer or string, printf text, a stack as resolved
+frames, an aggregation as typed entries, diagnostics.  :class:`TextOutput`
+writes dtrace(1M)'s exact layouts (reference sections 2-5); another
+renderer (JSON) can implement the same methods.
+"""
+
+from __future__ import annotations
+
+from .. import buckets
+
+__all__ = ["TextOutput", "AggView"]
+
+
+class AggView:
+    """One aggregation to print: its function, parameters, key specs and sorted entries."""
+
+    def __init__(self, func: str, params: list, keyspecs: list, entries: list, normal: int = 1):
+        self.func = func
+        self.params = params
+        self.keyspecs = keyspecs
+        self.entries = entries
+        self.normal = normal
+
+
+def _printable(s: str) -> bool:
+    return all(c.isprintable() or c in "\n\t\r" for c in s)
+
+
+class TextOutput:
+    def __init__(self, out, err, options, symbolize):
+        self.out = out
+        self.err = err
+        self.options = options
+        self.symbolize = symbolize      # (pc, with_offset) -> text
+        self.header_done = False
+        self.flow_depth = 0
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    # -- diagnostics --------------------------------------------------------------------
+
+    def notice(self, text: str) -> None:
+        if not self.options["quiet"]:
+            self.err.write(f"dtrace: {text}\n")
+
+    def error(self, text: str) -> None:
+        self.err.write(f"dtrace: {text}\n")
+
+    # -- records --------------------------------------------------------------------------
+
+    def begin_record(self, cpu: int, probe: dict) -> None:
+        func, name = probe["function"], probe["name"]
+        if self.options["flowindent"]:
+            if not self.header_done:
+                self.write("%3s %-41s\n" % ("CPU", "FUNCTION"))
+                self.header_done = True
+            entry = name == "entry" or name.endswith("-entry")
+            ret = name == "return" or name.endswith("-return")
+            if ret and self.flow_depth >= 2:
+                self.flow_depth -= 2
+            syscall = probe["provider"] == "syscall"
+            if entry:
+                text = " " * self.flow_depth + (" => " if syscall else " -> ") + func
+                self.flow_depth += 2
+            elif ret:
+                text = " " * self.flow_depth + (" <= " if syscall else " <- ") + func
+            else:
+                text = " " * self.flow_depth + " | " + f"{func}:{name}"
+            self.write("%3d %-41s " % (cpu, text))
+            return
+        if self.options["quiet"]:
+            return
+        if not self.header_done:
+            self.write("%3s %6s %32s\n" % ("CPU", "ID", "FUNCTION:NAME"))
+            self.header_done = True
+        self.write("%3d %6d %32s " % (cpu, probe["id"], f"{func}:{name}"))
+
+    def end_record(self) -> None:
+        if not self.options["quiet"]:
+            self.write("\n")
+
+    def trace_int(self, value: int, size: int, signed: bool) -> None:
+        if size < 4 or not signed:
+            value &= (1 << (8 * size)) - 1
+        if self.options["quiet"]:
+            self.write("%d" % value)
+        else:
+            self.write({8: " %16d", 4: " %8d", 2: " %5d", 1: " %3d"}.get(size, " %16d") % value)
+
+    def trace_str(self, s: str, strsize: int) -> None:
+        if s and _printable(s) and not self.options["rawbytes"]:
+            self.write(s if self.options["quiet"] else "  %-33s" % s)
+            return
+        raw = s.encode("latin-1", "replace")
+        self.hexdump(raw + b"\0" * (strsize - len(raw)))
+
+    def hexdump(self, data: bytes) -> None:
+        out = ["\n", " " * 11, "".join("  %x" % i for i in range(16)), "  0123456789abcdef\n"]
+        for off in range(0, len(data), 16):
+            chunk = data[off:off + 16]
+            out.append("     %5x:" % off)
+            out.append("".join(" %02x" % b for b in chunk) + "   " * (16 - len(chunk)))
+            out.append("  " + "".join(chr(b) if 32 <= b < 127 else "." for b in chunk) + "\n")
+        self.write("".join(out))
+
+    def text(self, s: str) -> None:
+        self.write(s)
+
+    def stack_text(self, frames: list[str], indent: int | None = None) -> str:
+        ind = " " * (self.options["stackindent"] if indent is None else indent)
+        return "\n" + "".join(f"{ind}{f}\n" for f in frames)
+
+    def stack(self, frames: list[str]) -> None:
+        self.write(self.stack_text(frames))
+
+    def sym(self, text: str) -> None:
+        self.write("  %-50s" % text)
+
+    # -- aggregations ------------------------------------------------------------------------
+
+    def key_text(self, spec, v) -> str:
+        if spec == "str":
+            return "  %-50s" % v
+        if spec == "stack":
+            return self.stack_text([self.symbolize(pc, True) for pc in v])
+        if isinstance(spec, str) and spec.startswith("sym:"):
+            return "  %-50s" % self.symbolize_how(spec[4:], v)
+        size, signed = spec
+        if size < 4:
+            v &= (1 << (8 * size)) - 1
+        fmt = {8: " %16d", 4: " %8d", 2: " %5d", 1: " %3d"}.get(size, " %16d")
+        return fmt % v
+
+    def symbolize_how(self, how: str, pc: int) -> str:
+        if how in ("mod", "umod"):
+            text = self.symbolize(pc, False)
+            return text.split("`")[0] if "`" in text else text
+        return self.symbolize(pc, how in ("uaddr",))
+
+    def aggregation(self, view: AggView) -> None:
+        for keys, v in view.entries:
+            self.write("".join(self.key_text(s, k) for s, k in zip(view.keyspecs, keys)))
+            self.write(self.value_text(view, v) + "\n")
+
+    def value_text(self, view: AggView, v) -> str:
+        func = view.func
+        if isinstance(v, dict):
+            return self.histogram(view, v)
+        from .aggregate import scalar_value
+        n = scalar_value(func, v)
+        if view.normal != 1:
+            n = _tdiv(n, view.normal)
+        return " %16d" % (n & ((1 << 64) - 1) if func == "stddev" else n)
+
+    def histogram(self, view: AggView, h: dict) -> str:
+        func, params = view.func, view.params
+        if func == "quantize":
+            lo_idx, hi_idx = 0, buckets.QUANTIZE_BUCKETS - 1
+            label = lambda i: "%16d " % buckets.quantize_value(i)
+            empty = [buckets.QUANTIZE_ZERO - 1, buckets.QUANTIZE_ZERO, buckets.QUANTIZE_ZERO + 1]
+        elif func == "lquantize":
+            base, limit, step = params
+            levels = (limit - base) // step
+            lo_idx, hi_idx = 0, levels + 1
+
+            def label(i):
+                if i == 0:
+                    return "%16s " % f"< {base}"
+                if i == levels + 1:
+                    return "%16s " % f">= {base + levels * step}"
+                return "%16d " % (base + (i - 1) * step)
+            empty = [0, 1, 2]
+        else:
+            bounds = buckets.llquantize_bounds(*params)
+            lo_idx, hi_idx = 0, len(bounds)
+
+            def label(i):
+                if i == 0:
+                    return "%16s " % f"< {bounds[0]}"
+                if i == len(bounds):
+                    return "%16s " % f">= {bounds[-1]}"
+                return "%16d " % bounds[i - 1]
+            empty = [0, 1]
+        counts = {b: c for b, c in h.items() if c}
+        if view.normal != 1:
+            counts = {b: _tdiv(c, view.normal) for b, c in counts.items()}
+        if counts:
+            first, last = min(counts), max(counts)
+            rows = list(range(max(first - 1, lo_idx), min(last + 1, hi_idx) + 1))
+        else:
+            rows = empty
+        total = sum(abs(counts.get(i, 0)) for i in rows)
+        negative = any(counts.get(i, 0) < 0 for i in rows)
+        positive = any(counts.get(i, 0) > 0 for i in rows)
+        zoom = max((abs(counts.get(i, 0)) for i in rows), default=0) if self.options["aggzoom"] else total
+        out = ["\n%16s %41s %-9s\n" % ("value", "------------- Distribution -------------", "count")]
+        for i in rows:
+            c = counts.get(i, 0)
+            out.append(label(i) + _bar(c, zoom, negative, positive) + " %-9d\n" % c)
+        return "".join(out)
+
+
+def _tdiv(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _depth(c: int, total: int, width: int) -> int:
+    if total == 0:
+        return 0
+    return (2 * abs(c) * width + total) // (2 * total)
+
+
+def _bar(c: int, total: int, negative: bool, positive: bool) -> str:
+    if negative and positive:
+        d = _depth(c, total, 20)
+        if c <= 0:
+            return " " * (20 - d) + "@" * d + "|" + " " * 20
+        return " " * 20 + "|" + "@" * d + " " * (20 - d)
+    d = _depth(c, total, 40)
+    if negative:
+        return " " * (40 - d) + "@" * d + "|"
+    return "|" + "@" * d + " " * (40 - d)

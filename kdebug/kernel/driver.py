@@ -16,6 +16,7 @@ C types: ``struct dev_ops *``, ``struct cb_ops *``, ``dev_t``.
 
 from __future__ import annotations
 
+from .modctl import modload, module_def
 from .text import KSource
 
 __all__ = ["DRIVER", "makedevice", "getmajor", "getminor", "ddi_name_to_major", "mod_installdrv",
@@ -211,7 +212,6 @@ def ddi_hold_installed_driver(k, major):
     ``_init`` installs the dev_ops (``mod_install``), then attaches it.
     Returns the driver's dev_ops, or NULL.
     """
-    from .modctl import modload, module_def
     ops = devops_of(k, major)
     if ops:
         return ops

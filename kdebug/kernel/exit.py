@@ -17,7 +17,7 @@ C types: ``proc_t *``, ``kthread_t *``.
 from __future__ import annotations
 
 from .machdep import sys_syscall, thread_start
-from .proc import PROC
+from .proc import PROC, for_each_proc
 from .vnode import closeall
 
 __all__ = ["kill_proc", "exit_proc", "freeproc", "CLD_EXITED", "CLD_KILLED", "SIGKILL"]
@@ -138,7 +138,6 @@ def _thread_free(k, t: int) -> None:
 
 
 def _referenced(k, pid_struct: int, skip: int) -> bool:
-    from .proc import for_each_proc
     for q in for_each_proc(k):
         if q == skip:
             continue
@@ -205,5 +204,4 @@ def freeproc(k, p: int) -> None:
 
 
 def _others(k, p: int):
-    from .proc import for_each_proc
     return [q for q in for_each_proc(k) if q != p]

@@ -12,7 +12,8 @@ C types: ``struct snode *``, ``vnode_t *``.
 
 from __future__ import annotations
 
-from .driver import ENOTTY, ENXIO, OTYP_CHR, cdev_ioctl, dev_close, dev_open, getmajor, kfunc_addr, stack_local
+from .driver import (ENOTTY, ENXIO, OTYP_CHR, cdev_ioctl, ddi_hold_installed_driver, dev_close, dev_open, getmajor,
+                     kfunc_addr, stack_local)
 from .text import KSource
 
 __all__ = ["SPECVNOPS", "SPECSUBR", "specinit", "makespecvp", "spec_open", "spec_close", "spec_ioctl",
@@ -144,7 +145,6 @@ def makespecvp(k, dev, vtype):
 @SPECVNOPS.impl
 def spec_open(k, vpp, flag, cr, ct):
     """int spec_open(struct vnode **vpp, int flag, struct cred *cr, caller_context_t *ct)."""
-    from .driver import ddi_hold_installed_driver
     vp = k.mem.read_u64(vpp)
     dev = k.obj(vp, "vnode_t").v_rdev
     if not k.call(ddi_hold_installed_driver, getmajor(dev), at=0x11d):

@@ -25,7 +25,7 @@ from __future__ import annotations
 from . import vnode
 from .driver import (EBUSY, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTTY, ENXIO, EPERM, FEXCL, FWRITE, copyinstr,
                      ddi_get_soft_state, funcptr, ddi_soft_state_free, ddi_soft_state_init, ddi_soft_state_zalloc, getminor,
-                     kfunc_addr, soft_state_free_item, stack_local)
+                     kfunc_addr, mod_installdrv, soft_state_free_item, stack_local)
 from .lists import list_create, list_insert_tail, list_remove, list_walk
 from .pc_hvm import HVM_EXCL_PLATFORMS, hvm_excl_hold, hvm_excl_rele
 from .hma import HMA_PLATFORMS, hma_register, hma_unregister
@@ -457,7 +457,6 @@ def _vmm_data(k) -> None:
 @_impl(*_SOL_DEVS)
 def _init(k):
     """int _init(void): soft state, ZSD key, mod_install."""
-    from .driver import mod_installdrv
     sc_t = k.types.lookup("vmm`vmm_softc_t")
     list_create(k, k.sym_addr("vmm`vmmdev_list"), sc_t.size, sc_t.member("vmm_node").offset)
     ddi_state = k.sym_addr("vmm`vmm_statep")

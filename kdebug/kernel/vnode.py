@@ -19,8 +19,9 @@ C types: ``file_t *``, ``vnode_t *``, ``struct vnodeops *``.
 
 from __future__ import annotations
 
-from .driver import ENOENT, EBADF, FREAD, FWRITE, FEXCL, ddi_name_to_major, funcptr, makedevice, stack_local
+from .driver import ENOENT, EBADF, FREAD, FWRITE, ddi_name_to_major, funcptr, makedevice, stack_local
 from .machdep import SyscallError
+from .specfs import makespecvp, spec_inactive
 from .text import KSource
 
 __all__ = ["VNODE", "OPEN", "FIO", "IOCTL", "LOOKUP", "open", "openat", "close", "ioctl", "getf",
@@ -150,7 +151,6 @@ def _device_lookup(k, path: str) -> int | None:
 @LOOKUP.impl
 def lookupnameat(k, fnamep, seg, followlink, dirvpp, compvpp, startvp):
     """int lookupnameat(char *fnamep, ...): the vnode of a path, held, in ``*compvpp``."""
-    from .specfs import makespecvp
     path = k.mem.read_cstr(fnamep, 1024).decode("latin-1")
     dev = _device_lookup(k, path)
     if dev is None:
@@ -217,7 +217,6 @@ def fop_ioctl(k, vp, cmd, arg, flag, cr, rvalp, ct):
 @VNODE.impl
 def vn_rele(k, vp):
     """void vn_rele(vnode_t *vp): drop a hold; the last one frees the vnode (and its snode)."""
-    from .specfs import spec_inactive
     v = k.obj(vp, "vnode_t")
     if v.v_count > 1:
         v.v_count = v.v_count - 1

@@ -14,8 +14,13 @@ C types: ``zone_t *``, ``struct zsd_entry *``.
 
 from __future__ import annotations
 
+from .driver import copyinstr, funcptr
+from .exit import kill_proc
 from .lists import list_create, list_insert_tail, list_remove, list_walk
+from .machdep import SyscallError, thread_start
+from .proc import for_each_proc, proc_create
 from .text import KSource
+from .thread import thread_create
 
 __all__ = ["zone_init", "for_each_zone", "zone_by_name", "zone_by_id", "ZONE_STATUS_NAMES",
            "GLOBAL_ZONE_NAME_ADDR"]
@@ -174,7 +179,6 @@ def _zone_status_set(k, z: int, status: str) -> None:
 
 
 def _fnptr(k, addr: int):
-    from .driver import funcptr
     return funcptr(k, addr)
 
 
@@ -404,9 +408,6 @@ def zone_create(k, zone_name, zone_root, zone_did):
     passes.)  Makes the zone_t, its ZSD entries (running the create
     callbacks) and its zsched process; the zone is then ready.
     """
-    from .driver import copyinstr
-    from .proc import proc_create
-    from .thread import thread_create
     name = copyinstr(k, zone_name, k.constants["ZONENAME_MAX"])
     root = copyinstr(k, zone_root, k.constants["MAXPATHLEN"])
     if name is None or root is None:
@@ -451,7 +452,6 @@ def _next_pid(k) -> int:
 @ZONE.impl
 def zone_start_init(k):
     """void zone_start_init(void): exec the zone's init (``zone_initname``) as a child of zsched."""
-    from .proc import proc_create
     z = k.obj(_curproc(k), "proc_t").p_zone
     zo = _zone(k, z)
     initname = zo.member("zone_initname").string()
@@ -475,20 +475,13 @@ def zone_boot(k, zoneid):
         return 22
     zo.zone_status = k.constants["ZONE_IS_BOOTING"]
     zsched_thread = k.obj(zo.zone_zsched, "proc_t").p_tlist
-    k.enter(zsched_thread, k.curcpu, _thread_start_impl(), zone_start_init)
+    k.enter(zsched_thread, k.curcpu, thread_start, zone_start_init)
     zo.zone_status = k.constants["ZONE_IS_RUNNING"]
     return 0
 
 
-def _thread_start_impl():
-    from .machdep import thread_start
-    return thread_start
-
-
 def _killall(k, z: int) -> None:
     """SIGKILL to every process of the zone but zsched; each exits (``psig`` -> ``exit``)."""
-    from .exit import kill_proc
-    from .proc import for_each_proc
     zsched = _zone(k, z).zone_zsched
     for p in [p for p in for_each_proc(k) if k.obj(p, "proc_t").p_zone == z and p != zsched]:
         kill_proc(k, p, SIGKILL)
@@ -519,7 +512,6 @@ def zone_shutdown(k, zoneid):
 @ZONE.impl
 def zone_destroy(k, zoneid):
     """int zone_destroy(zoneid_t zoneid): zsched exits, the ZSD destroy callbacks run, the zone is freed."""
-    from .exit import kill_proc
     z = zone_by_id(k, zoneid)
     if z is None or zoneid == 0:
         return 22
@@ -557,7 +549,6 @@ def zone_free(k, z):
 @ZONE.impl
 def zone_setattr(k, zoneid, attr, buf, bufsize):
     """static int zone_setattr(zoneid_t zoneid, int attr, void *buf, size_t bufsize)."""
-    from .driver import copyinstr
     z = zone_by_id(k, zoneid)
     if z is None:
         return 22
@@ -585,7 +576,6 @@ def zone_setattr(k, zoneid, attr, buf, bufsize):
 @ZONE.impl
 def zone(k, cmd, arg1, arg2, arg3, arg4):
     """int zone(int cmd, void *arg1, void *arg2, void *arg3, void *arg4): the zone system call."""
-    from .machdep import SyscallError
     if cmd == ZONE_CREATE:
         rv = k.call(zone_create, arg1, arg2, arg3, at=0x1ab)
         if rv < 0:

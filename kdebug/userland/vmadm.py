@@ -14,9 +14,12 @@ time to start the guest).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+import sys
+import time
 import uuid as uuidlib
 
 from ..host.client import run_on_host
@@ -107,7 +110,6 @@ class _Fail(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """``kdebug vmadm ARGS``: run vmadm on the host."""
-    import sys
     return run_on_host(["vmadm", *(sys.argv[1:] if argv is None else argv)])
 
 
@@ -212,7 +214,6 @@ def _vmobj(machine, cfg: dict) -> dict:
 
 
 def _iso(seconds: int) -> str:
-    import time
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(seconds))
 
 
@@ -316,8 +317,6 @@ def _cmp_key(value):
 
 
 def _sort(vms: list[dict], fields: list[str]) -> list[dict]:
-    import functools
-
     def cmp(a, b):
         for f in fields:
             direction = -1 if f.startswith("-") else 1

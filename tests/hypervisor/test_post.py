@@ -147,3 +147,22 @@ def test_the_bhyve_vm_starts_once_kvm_is_gone(machine):
     assert holder(machine) == (0, None)
     assert vmadm(machine, "start", TEST).stderr == f"Successfully started VM {TEST}\n"
     assert state(machine, TEST) == "running" and holder(machine)[1] == "bhyve"
+
+
+def test_kvm_takes_the_lock_on_open_and_gives_it_back_on_the_last_close(machine):
+    k = machine.kernel
+    seen = []
+    probe(k, "hvm_excl_hold", seen)
+    probe(k, "hvm_excl_rele", seen)
+    vmadm(machine, "start", KVM)
+    vmadm(machine, "stop", KVM)
+    (_, _, hold, hold_args), (_, _, rele, rele_args) = seen
+    assert hold_args == rele_args == (0xfffffffff8224185,)
+    names = [f.split("+")[0] for f in frames(k, hold)]
+    assert names == ["kvm`kvm_hvm_init", "kvm`kvm_hvm_incr", "kvm`kvm_open", "genunix`dev_open",
+                     "specfs`spec_open", "genunix`fop_open", "genunix`vn_openat", "genunix`copen",
+                     "genunix`openat", "genunix`open", "unix`sys_syscall"]
+    names = [f.split("+")[0] for f in frames(k, rele)]
+    assert names == ["kvm`kvm_hvm_fini", "kvm`kvm_hvm_decr", "kvm`kvm_close", "genunix`dev_close",
+                     "specfs`device_close", "specfs`spec_close", "genunix`fop_close", "genunix`closef",
+                     "genunix`closeall", "genunix`proc_exit", "genunix`exit", "genunix`psig", "unix`sys_syscall"]

@@ -584,7 +584,8 @@ def vmmdev_mod_decr(k):
     count.set(count.value() - 1)
     if count.value() == 0:
         if k.call(vmm_mod_unload, at=0x1c) != 0:
-            k.panic("assertion failed: vmm_mod_unload() == 0, file: ../../i86pc/io/vmm/vmm_sol_dev.c")
+            k.panic("assertion failed: vmm_mod_unload() == 0 (0x1 == 0x0), file: ../../i86pc/io/vmm/vmm_sol_dev.c",
+                    at=0x27)
         k.call(hvm_excl_rele, k.var("vmm`vmmdev_hvm_name").value(), at=0x31)
 
 

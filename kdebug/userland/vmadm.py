@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import re
-import sys
 import time
 import uuid as uuidlib
 
@@ -108,9 +107,9 @@ class _Fail(Exception):
     """An error: its message on stderr; status 1."""
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     """``kdebug vmadm ARGS``: run vmadm on the host."""
-    return run_on_host(["vmadm", *(sys.argv[1:] if argv is None else argv)])
+    return run_on_host(["vmadm", *argv])
 
 
 @host_command("vmadm")

@@ -50,7 +50,7 @@ class VMStore:
 
     def __init__(self, path: str | os.PathLike | None):
         self.path = os.fspath(path) if path is not None else ":memory:"
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         with self.transaction():
             fresh = self.db.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vms'").fetchone()[0] == 0

@@ -306,8 +306,9 @@ def _list_props(field: str):
 
 
 def _cmp_key(value):
+    """vmadm's sortVM order: numbers, then strings; missing (falsy) values last."""
     if value is None or value is False or value == "" or value == 0:
-        return (0, 0, "")
+        return (3, 0, "")
     if isinstance(value, bool):
         return (1, 1, "")
     if isinstance(value, (int, float)):

@@ -155,3 +155,9 @@ def test_main_is_a_thin_client(host, capsys, monkeypatch):
     monkeypatch.setattr(tool, "run_on_host", lambda argv: client.run_on_host(argv, stdin="", host=host))
     assert tool.main(["lookup", "-1", "alias=kvm-debian8"]) == 0
     assert capsys.readouterr().out == KVM + "\n"
+
+
+def test_sorting_puts_missing_values_last(machine):
+    vmadm(machine, "start", TEST)
+    assert vmadm(machine, "list", "-H", "-s", "zoneid", "-o", "alias").stdout == "test\nkvm-debian8\n"
+    assert vmadm(machine, "list", "-H", "-s", "-zoneid", "-o", "alias").stdout == "kvm-debian8\ntest\n"

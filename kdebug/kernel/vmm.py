@@ -62,6 +62,15 @@ PAGESIZE = 0x1000
 
 ALL = HVM_EXCL_PLATFORMS | HMA_PLATFORMS
 
+
+def _scaled(functions, factor: float):
+    """Function sizes scaled (16-byte multiples), so that the module's text has the post's layout:
+    vmm_sol_dev.c's functions at the post's addresses, vmm_zsd.c at the end of the text."""
+    return [(name, max(0x10, int(size * factor) // 0x10 * 0x10)) for name, size in functions]
+
+
+_BEFORE, _AFTER = 1.88, 1.94
+
 _TYPES = """
     #define VM_MAX_NAMELEN 32
     #define VM_MAXCPU 32
@@ -181,10 +190,10 @@ _VMX_DECLS = """
 """
 
 VMX = KSource("vmm", "intel/vmx.c", order=0, platforms=HVM_EXCL_PLATFORMS, decls=_VMX_DECLS_HVM + _VMX_DECLS,
-              functions=_VMX_FUNCS, pinned={"vmxon_region": DATA + 0x1000, "vmxon_enabled": DATA + 0x101000},
+              functions=_scaled(_VMX_FUNCS, _BEFORE), pinned={"vmxon_region": DATA + 0x1000, "vmxon_enabled": DATA + 0x101000},
               types=_TYPES)
 VMX_HMA = KSource("vmm", "intel/vmx.c", order=0, platforms=HMA_PLATFORMS, decls=_VMX_DECLS,
-                  functions=[f for f in _VMX_FUNCS if f[0] not in _VMX_HVM_ONLY], types=_TYPES)
+                  functions=_scaled([f for f in _VMX_FUNCS if f[0] not in _VMX_HVM_ONLY], _BEFORE), types=_TYPES)
 
 _OTHER_FILES = [
     ("intel/vmcs.c", [("vmcs_field_encoding", 0x148), ("vmcs_seg_desc_encoding", 0x150), ("vmcs_getreg", 0x90),
@@ -222,7 +231,37 @@ _OTHER_FILES = [
                    ("vrtc_init", 0x170), ("vrtc_cleanup", 0x30)]),
 ]
 
-_OTHER_SOURCES = [KSource("vmm", name, order=1 + i, functions=funcs) for i, (name, funcs) in enumerate(_OTHER_FILES)]
+# AMD-V support (FreeBSD's amd/), built into the module though this host is Intel.
+_OTHER_FILES[:0] = [
+    ("amd/amdv.c", [("amd_iommu_init", 0x20), ("amd_iommu_cleanup", 0x10), ("amd_iommu_enable", 0x10),
+                    ("amd_iommu_disable", 0x10), ("amd_iommu_create_domain", 0x20), ("amd_iommu_destroy_domain", 0x10),
+                    ("amd_iommu_create_mapping", 0x20), ("amd_iommu_remove_mapping", 0x20),
+                    ("amd_iommu_add_device", 0x10), ("amd_iommu_remove_device", 0x10),
+                    ("amd_iommu_invalidate_tlb", 0x10)]),
+    ("amd/npt.c", [("svm_npt_init", 0x90), ("npt_pinit", 0x40), ("svm_npt_alloc", 0x60), ("svm_npt_free", 0x30)]),
+    ("amd/svm.c", [("svm_cleanup", 0x40), ("check_svm_features", 0x290), ("svm_disable", 0x40),
+                   ("svm_available", 0x90), ("svm_init", 0xd0), ("svm_restore", 0x30), ("svm_get_intercept", 0x60),
+                   ("svm_set_intercept", 0xe0), ("vmcb_init", 0x420), ("svm_vminit", 0x2e0),
+                   ("svm_vcpu_mode", 0xa0), ("svm_paging_info", 0x90), ("svm_inout_str_seginfo", 0x80),
+                   ("svm_handle_io", 0x2a0), ("npf_fault_type", 0x30), ("svm_npf_emul_fault", 0x90),
+                   ("svm_handle_inst_emul", 0x150), ("svm_eventinject", 0x120), ("svm_update_virqinfo", 0xa0),
+                   ("svm_save_intinfo", 0xb0), ("enable_intr_window_exiting", 0xc0),
+                   ("disable_intr_window_exiting", 0x90), ("svm_modify_intr_shadow", 0x80),
+                   ("svm_get_intr_shadow", 0x50), ("nmi_blocked", 0x30), ("enable_nmi_blocking", 0x40),
+                   ("clear_nmi_blocking", 0xb0), ("svm_write_efer", 0x1d0),
+                   ("exit_reason_to_str", 0x140), ("svm_vmexit", 0xb30),
+                   ("svm_inj_intinfo", 0xb0), ("svm_inj_interrupts", 0x650), ("svm_pmap_activate", 0x160),
+                   ("svm_vmrun", 0x560), ("svm_vmcleanup", 0x60), ("swctx_regptr", 0x90), ("svm_getreg", 0xc0),
+                   ("svm_setreg", 0xd0), ("svm_setcap", 0x160), ("svm_getcap", 0xf0), ("svm_vlapic_init", 0x80),
+                   ("svm_vlapic_cleanup", 0x30)]),
+    ("amd/svm_msr.c", [("svm_msr_init", 0x60), ("svm_msr_guest_init", 0x20), ("svm_msr_guest_enter", 0x60),
+                       ("svm_msr_guest_exit", 0x60), ("svm_rdmsr", 0x130), ("svm_wrmsr", 0x110)]),
+    ("amd/vmcb.c", [("vmcb_access", 0xb0), ("vmcb_segptr", 0xa0), ("vmcb_read", 0x2e0), ("vmcb_write", 0x360),
+                    ("vmcb_seg", 0x60), ("vmcb_setdesc", 0xf0), ("vmcb_getdesc", 0xe0)]),
+]
+
+_OTHER_SOURCES = [KSource("vmm", name, order=1 + i, functions=_scaled(funcs, _BEFORE))
+                  for i, (name, funcs) in enumerate(f for f in _OTHER_FILES if not f[0].startswith("io/"))]
 
 # -- vmm.c ---------------------------------------------------------------------
 
@@ -235,7 +274,7 @@ VMM_C = KSource("vmm", "vmm.c", order=20, decls="""
     void vm_destroy(struct vm *vm);
     int vm_run(struct vm *vm, struct vm_run *vmrun);
     int vm_suspend(struct vm *vm, int how);
-""", functions=[
+""", functions=_scaled([
     ("vcpu_cleanup", 0x60), ("vcpu_init", 0x120), ("vm_exitinfo", 0x40), ("vmm_init", 0xd0),
     ("vmm_mod_load", 0x58), ("vmm_mod_unload", 0x50), ("vm_init", 0x1b0), ("vm_create", 0x140),
     ("vm_cleanup", 0x150), ("vm_destroy", 0x30), ("vm_reinit", 0x80), ("vm_name", 0x10),
@@ -249,7 +288,7 @@ VMM_C = KSource("vmm", "vmm.c", order=20, decls="""
     ("vm_run", 0x4a0), ("vm_restart_instruction", 0xd0), ("vm_inject_exception", 0x1c0),
     ("vm_inject_nmi", 0x70), ("vm_inject_extint", 0x70), ("vm_activate_cpu", 0x90), ("vm_active_cpus", 0x20),
     ("vm_set_capability", 0x50), ("vm_get_capability", 0x50), ("vm_ioport_handler_hook", 0xe0),
-])
+], _BEFORE))
 
 # -- the rest before vmm_sol_dev.c -------------------------------------------------
 
@@ -286,7 +325,8 @@ _MID_FILES = [
     ("x86.c", [("x86_emulate_cpuid", 0x8b0), ("vm_cpuid_capability", 0x80)]),
 ]
 
-_MID_SOURCES = [KSource("vmm", name, order=30 + i, functions=funcs) for i, (name, funcs) in enumerate(_MID_FILES)]
+_MID_SOURCES = [KSource("vmm", name, order=30 + i, functions=_scaled(funcs, _BEFORE))
+                for i, (name, funcs) in enumerate(f for f in _MID_FILES if f[0] != "vmm_instruction_emul.c")]
 
 # -- vmm_sol_dev.c -----------------------------------------------------------------
 
@@ -319,13 +359,13 @@ _SOL_DEV_FUNCS = [
     ("vmmdev_lookup", 0x60), ("vmmdev_devmem_find", 0x48), ("vmmdev_get_memseg", 0x118),
     ("vmmdev_devmem_create", 0x100), ("vmmdev_devmem_segid", 0x58), ("vmmdev_alloc_memseg", 0xe0),
     ("vcpu_lock_one", 0x50), ("vcpu_unlock_one", 0x48), ("vcpu_lock_all", 0x70), ("vcpu_unlock_all", 0x60),
-    ("vmmdev_do_ioctl", 0x1d40), ("vmm_lookup", 0x70), ("vmmdev_mod_incr", 0x7a), ("vmmdev_mod_decr", 0x88),
-    ("vmmdev_do_vm_create", 0x208), ("vmm_drv_hold", 0x98), ("vmm_drv_rele", 0x58), ("vmm_drv_release_reqd", 0x10),
+    ("vmmdev_do_ioctl", 0x1d40), ("vmm_lookup", 0x70), ("vmmdev_mod_incr", 0x7a), ("vmmdev_mod_decr", 0xc8),
+    ("vmmdev_do_vm_create", 0x398), ("vmm_drv_hold", 0x98), ("vmm_drv_rele", 0x58), ("vmm_drv_release_reqd", 0x10),
     ("vmm_drv_lease_sign", 0x6c), ("vmm_drv_purge", 0x98), ("vmm_drv_block_hook", 0x70),
     ("vmm_drv_gpa2kva", 0x28), ("vmm_drv_ioport_hook", 0xa0), ("vmm_drv_ioport_unhook", 0x70),
     ("vmm_drv_msi", 0x40), ("vmmdev_devmem_purge", 0x70), ("vmm_do_vm_destroy_locked", 0xf8),
     ("vmm_do_vm_destroy", 0x68), ("vmmdev_do_vm_destroy", 0xe8), ("vmm_open", 0xb8), ("vmm_close", 0x98),
-    ("vmm_is_supported", 0x84), ("vmm_ioctl", 0x2a0), ("vmm_segmap", 0x1b0), ("vmm_sdev_filldir", 0x190),
+    ("vmm_is_supported", 0xb0), ("vmm_ioctl", 0x2a0), ("vmm_segmap", 0x1b0), ("vmm_sdev_filldir", 0x190),
     ("vmm_sdev_inactive", 0x10), ("vmm_sdev_validate", 0x90), ("vmm_info", 0x48), ("vmm_attach", 0x1c8),
     ("vmm_detach", 0xf0), ("_init", 0x78), ("_fini", 0x60), ("_info", 0x20),
 ]
@@ -362,13 +402,38 @@ _LATE_FILES = [
                       ("vm_fault_quick_hold_pages", 0x90), ("vmm_sol_vm_init", 0x40)]),
     ("vmm_sol_ept.c", [("ept_pte_prot", 0x40), ("ept_map", 0xd0), ("ept_unmap", 0x60), ("ept_lookup", 0x50),
                        ("ept_create", 0x50), ("ept_destroy", 0x30), ("ept_wired_count", 0x10)]),
+    ("vmm_sol_mem.c", [("vmm_mem_init", 0x60), ("vmm_mem_alloc", 0x90), ("vmm_mem_free", 0x40),
+                       ("vmm_mem_maxaddr", 0x10)]),
+    ("vmm_sol_rvi.c", [("rvi_pte_prot", 0x40), ("rvi_map", 0xb0), ("rvi_unmap", 0x50), ("rvi_lookup", 0x50),
+                       ("rvi_create", 0x50), ("rvi_destroy", 0x30)]),
+    ("io/iommu.c", [("iommu_init", 0x100), ("iommu_cleanup", 0x50), ("iommu_create_domain", 0x80),
+                    ("iommu_destroy_domain", 0x30), ("iommu_create_mapping", 0x80), ("iommu_remove_mapping", 0x80),
+                    ("iommu_host_domain", 0x10), ("iommu_add_device", 0x30), ("iommu_remove_device", 0x30),
+                    ("iommu_invalidate_tlb", 0x30)]),
+    ("io/ppt.c", [("ppt_find", 0x90), ("ppt_unmap_mmio", 0x80), ("ppt_msi_teardown", 0x110),
+                  ("ppt_msix_teardown", 0x120), ("ppt_avail_devices", 0x50), ("ppt_assigned_devices", 0x60),
+                  ("ppt_is_mmio", 0xa0), ("ppt_pci_reset", 0x90), ("ppt_assign_device", 0x110),
+                  ("ppt_unassign_device", 0x110), ("ppt_unassign_all", 0x80), ("ppt_map_mmio", 0x120),
+                  ("pptintr", 0x80), ("ppt_setup_msi", 0x3a0), ("ppt_setup_msix", 0x470), ("ppt_attach", 0x250),
+                  ("ppt_detach", 0x90)]),
+    ("intel/vtd.c", [("vtd_max_domains", 0x40), ("domain_id", 0x70), ("vtd_device_scope", 0x50),
+                     ("vtd_wbflush", 0x60), ("vtd_ctx_global_invalidate", 0x80), ("vtd_iotlb_global_invalidate", 0xa0),
+                     ("vtd_translation_enable", 0x50), ("vtd_translation_disable", 0x50), ("vtd_init", 0x3b0),
+                     ("vtd_cleanup", 0x10), ("vtd_enable", 0x80), ("vtd_disable", 0x60), ("vtd_add_device", 0x1a0),
+                     ("vtd_remove_device", 0x120), ("vtd_update_mapping", 0x2b0), ("vtd_create_mapping", 0x30),
+                     ("vtd_remove_mapping", 0x30), ("vtd_invalidate_tlb", 0xe0), ("vtd_create_domain", 0x230),
+                     ("ept_free_ptp", 0x70), ("vtd_destroy_domain", 0xb0)]),
 ]
 
-_LATE_SOURCES = [KSource("vmm", name, order=50 + i, functions=funcs) for i, (name, funcs) in enumerate(_LATE_FILES)]
+# After vmm_sol_dev.c: the emulated devices and the instruction emulator, then the illumos glue.
+_LATE_FILES[:0] = [f for f in _OTHER_FILES if f[0].startswith("io/")] + \
+    [f for f in _MID_FILES if f[0] == "vmm_instruction_emul.c"]
+_LATE_SOURCES = {name: KSource("vmm", name, order=50 + i, functions=_scaled(funcs, _AFTER))
+                 for i, (name, funcs) in enumerate(_LATE_FILES)}
 
 # -- vmm_zsd.c ---------------------------------------------------------------------
 
-VMM_ZSD = KSource("vmm", "vmm_zsd.c", order=60, decls="""
+VMM_ZSD = KSource("vmm", "vmm_zsd.c", order=90, decls="""
     static zone_key_t vmm_zsd_key;
     static list_t vmm_zsd_list;
     static kmutex_t vmm_zsd_lock;
@@ -842,7 +907,7 @@ def vmx_exit_process(k, vmx, vcpu, vmexit):
     return 1
 
 
-_GLUE = _LATE_SOURCES[0]
+_GLUE = _LATE_SOURCES["vmm_sol_glue.c"]
 
 
 @_GLUE.impl

@@ -84,7 +84,7 @@ class Userland:
         k = self.k
         zones_at = SERVICES_START_NS + rng.randrange(SERVICES_JITTER_NS)
         vmadmd_at = SERVICES_START_NS + rng.randrange(SERVICES_JITTER_NS)
-        bhyve = [c for c in configs if c.get("autoboot") and c["brand"] != "kvm"]
+        bhyve = [c for c in configs if c.get("autoboot") and c["brand"] == "bhyve"]
         kvm = [c for c in configs if c.get("autoboot") and c["brand"] == "kvm"]
         for cfg in bhyve:
             when = zones_at + rng.randrange(_S // 2)

@@ -168,10 +168,14 @@ def _parse(command: str, args: list[str]) -> tuple[dict, list[str]]:
     return opts, rest
 
 
+def _is_uuid(u: str) -> bool:
+    return len(u) == 36 and u[8] == "-" and u[13] == "-" and u[18] == "-" and u[23] == "-"
+
+
 def _uuid_arg(command: str, rest: list[str]) -> str:
     if rest:
         u = rest.pop(0)
-        if len(u) == 36 and u[8] == "-" and u[13] == "-" and u[18] == "-" and u[23] == "-":
+        if _is_uuid(u):
             return u
     raise _Usage(f"Invalid or missing UUID for {command}")
 
@@ -478,6 +482,8 @@ def _validate(payload, existing: dict | None = None) -> dict:
         if key in payload and (isinstance(payload[key], bool) or not isinstance(payload[key], int)
                                or payload[key] <= 0):
             bad.append(key)
+    if "uuid" in payload and not (isinstance(payload["uuid"], str) and _is_uuid(payload["uuid"])):
+        bad.append("uuid")
     if "alias" in payload and not isinstance(payload["alias"], str):
         bad.append("alias")
     if "autoboot" in payload and not isinstance(payload["autoboot"], bool):

@@ -9,6 +9,18 @@ The bhyve and kvm brands have no kernel brand module, so their zones keep
 the ``native_brand``, whose ``b_name`` is "native"
 (reference/smartos-hypervisors.md section 5).
 
+The ``zone`` system call drives a zone's life, as zoneadmd uses it:
+``ZONE_CREATE`` (``zone_create``: the zone_t, its ZSD entries with the
+create callbacks run, its ``zsched`` process; the zone is ready),
+``ZONE_SETATTR`` (the init's name, the brand's init-exit behaviour),
+``ZONE_BOOT`` (``zone_boot``: zsched starts the init), ``ZONE_SHUTDOWN``
+(``zone_shutdown``: the processes are killed, the ZSD shutdown callbacks
+run; the zone is down) and ``ZONE_DESTROY`` (``zone_destroy``: zsched exits,
+``zone_zsd_callbacks(ZSD_DESTROY)`` runs the destroy callbacks, the zone is
+freed).  A module registers per-zone data with ``zone_key_create``.  The
+SDT probes ``zsd__create__needed``, ``zsd__shutdown__needed`` and
+``zsd__destroy__needed`` fire where illumos has them.
+
 C types: ``zone_t *``, ``struct zsd_entry *``.
 """
 
@@ -23,7 +35,9 @@ from .text import KSource
 from .thread import thread_create
 
 __all__ = ["zone_init", "for_each_zone", "zone_by_name", "zone_by_id", "ZONE_STATUS_NAMES",
-           "GLOBAL_ZONE_NAME_ADDR"]
+           "GLOBAL_ZONE_NAME_ADDR", "zone", "zone_key_create", "zone_key_delete", "zone_getspecific",
+           "zone_setspecific", "zone_hold", "zone_rele", "ZONE_CREATE", "ZONE_DESTROY", "ZONE_SHUTDOWN",
+           "ZONE_BOOT", "ZONE_SETATTR", "ZONE_ATTR_INITNAME", "ZONE_ATTR_INITRESTART0", "ZONE_ATTR_INITREBOOT"]
 
 # The draft post by the same author shows zone0's name at this address.
 GLOBAL_ZONE_NAME_ADDR = 0xfffffffffbf3ff40

@@ -1,0 +1,156 @@
+"""The kernel target's dcmds: ::status, stacks ($c, $C, ::stack, ::findstack), registers ($r, $?).
+
+A thread that is not running has its registers saved in ``t_pcb`` and its
+frames on its stack (kdebug.kernel.thread.stack_frames); these dcmds read
+them from there.  Without an address there is no current thread to show
+(the kernel did not panic), as mdb says.
+"""
+
+from __future__ import annotations
+
+from ...kernel import MemoryFault
+from ...kernel.thread import stack_frames
+from ..registry import ERR, OK, USAGE, dcmd, getopts
+
+
+@dcmd("status", None, "print summary of current target")
+def cmd_status(c) -> int:
+    m = c.m
+    uts = m.target.uname()
+    c.printf("%s\n", m.target.describe())
+    c.printf("operating system: %s %s (%s)\n", uts["release"], uts["version"], uts["machine"])
+    if m.k.panic_message:
+        c.printf("panic message: %s\n", m.k.panic_message)
+    if not m.target.live:
+        c.printf("dump content: kernel pages only\n")
+    return OK
+
+
+def _frames(m, thread: int) -> list[tuple[int, int]]:
+    """(frame pointer, pc) of a switched-out thread, innermost first, after the saved pc."""
+    return stack_frames(m.k, thread)
+
+
+def _stack(c, verbose: bool) -> int:
+    """``addr$c``: one frame a line, ``%a()``; ``$C`` puts the frame pointer first."""
+    m = c.m
+    if not c.has_addr:
+        m.warn("command is not supported by current target\n")
+        return ERR
+    try:
+        frames = _frames(m, c.addr)
+    except MemoryFault as e:
+        m.warn("failed to read thread at %p", c.addr, reason=e.reason)
+        return ERR
+    for fp, pc in frames[1:]:
+        if verbose:
+            c.printf("%0?lr ", fp)
+        c.printf("%a()\n", pc)
+    return OK
+
+
+def _count_arg(c) -> bool:
+    if len(c.args) > 1:
+        return False
+    if c.args:
+        c.m.nargs = c.args[0] if isinstance(c.args[0], int) else int(c.args[0], 0)
+    return True
+
+
+@dcmd("$c", "?[cnt]", "print stack backtrace")
+@dcmd("stack", "?[cnt]", "print stack backtrace")
+def cmd_stack(c) -> int:
+    if not _count_arg(c):
+        return USAGE
+    return _stack(c, verbose=False)
+
+
+@dcmd("$C", "?[cnt]", "print stack backtrace")
+def cmd_stackv(c) -> int:
+    if not _count_arg(c):
+        return USAGE
+    return _stack(c, verbose=True)
+
+
+_FINDSTACK_HELP = (
+    "Prints the kernel stack of the thread at addr, starting with the\n"
+    "saved stack pointer.  -v also prints each frame's arguments.\n")
+
+
+@dcmd("findstack", ":[-v]", "find kernel thread stack", module="genunix", help=_FINDSTACK_HELP)
+def cmd_findstack(c) -> int:
+    """The stack of a switched-out thread: its saved pc in brackets, then each frame."""
+    m = c.m
+    opts, rest = getopts(c.args, {"v": "flag"})
+    if not c.has_addr or rest:
+        return USAGE
+    try:
+        m.k.obj(c.addr, "kthread_t").t_state
+        frames = _frames(m, c.addr)
+    except MemoryFault:
+        m.warn("couldn't read thread at %p\n", c.addr)
+        return ERR
+    if not frames:
+        c.printf("stack pointer for thread %p: 0\n", c.addr)
+        return OK
+    sp, pc = frames[0]
+    c.printf("stack pointer for thread %p: %p\n", c.addr, sp)
+    c.printf("[ %0?lr %a() ]\n", sp, pc)
+    for fp, pc in frames[1:]:
+        c.printf("  %0?lr %a()\n", fp, pc)
+    return OK
+
+
+# -- registers -------------------------------------------------------------------------
+
+_REGS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+
+
+def _saved_regs(m, thread: int) -> dict[str, int]:
+    """The registers a switched-out thread saved in t_pcb: pc, sp and rbp; the rest read as 0."""
+    pcb = m.k.obj(thread, "kthread_t").member("t_pcb").addr
+    regs = dict.fromkeys(_REGS, 0)
+    regs["rip"] = m.target.read_ptr(pcb)
+    regs["rsp"] = m.target.read_ptr(pcb + 8)
+    regs["rbp"] = m.target.read_ptr(pcb + 16)
+    regs["rflags"] = 0x46
+    return regs
+
+
+def _print_regs(c, regs: dict[str, int]) -> None:
+    left = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8"]
+    right = ["r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+    for a, b in zip(left, right):
+        c.printf("%%%-3s = 0x%0?p %15A %%%-3s = 0x%0?p %A\n", a, regs[a], regs[a], b, regs[b], regs[b])
+    c.printf("\n")
+    c.printf("%%rip = 0x%0?p %A\n", regs["rip"], regs["rip"])
+    c.printf("%%rbp = 0x%0?p\n", regs["rbp"])
+    c.printf("%%rsp = 0x%0?p\n", regs["rsp"])
+    c.printf("%%rflags = 0x%0?p\n", regs["rflags"])
+    c.printf("  id=0 vip=0 vif=0 ac=0 vm=0 rf=0 nt=0 iopl=0x0\n")
+    c.printf("  status=<of,df,IF,tf,sf,ZF,af,PF,cf>\n")
+
+
+@dcmd("$r", "?", "print general-purpose registers")
+@dcmd("regs", "?", "print general purpose registers")
+def cmd_regs(c) -> int:
+    m = c.m
+    if c.args:
+        return USAGE
+    if not c.has_addr:
+        m.warn("command is not supported by current target\n")
+        return ERR
+    try:
+        _print_regs(c, _saved_regs(m, c.addr))
+    except MemoryFault as e:
+        m.warn("failed to read thread at %p", c.addr, reason=e.reason)
+        return ERR
+    return OK
+
+
+@dcmd("$?", None, "print status and registers")
+def cmd_status_regs(c) -> int:
+    return cmd_status(c)
+
+
+__all__ = ["cmd_status"]

@@ -166,3 +166,17 @@ def test_kvm_takes_the_lock_on_open_and_gives_it_back_on_the_last_close(machine)
     assert names == ["kvm`kvm_hvm_fini", "kvm`kvm_hvm_decr", "kvm`kvm_close", "genunix`dev_close",
                      "specfs`device_close", "specfs`spec_close", "genunix`fop_close", "genunix`closef",
                      "genunix`closeall", "genunix`proc_exit", "genunix`exit", "genunix`psig", "unix`sys_syscall"]
+
+
+def test_a_dump_taken_while_both_run_shows_the_same_state(machine, tmp_path):
+    from kdebug.kernel import dump, vmm
+    vmadm(machine, "start", TEST)
+    vmadm(machine, "start", KVM)
+    path = tmp_path / "both.kdump"
+    machine.dump(path)
+    d = dump.load(path)
+    p = d.var("hvm_excl_holder").value()
+    assert (p, d.mem.read_cstr(p)) == (0xfffffffff82caded, b"bhyve")
+    assert d.sym_addr("vmm`vmmdev_mod_incr") == 0xfffffffff82aec60
+    (sc,) = list(vmm.for_each_vmm_softc(d))
+    assert d.obj(sc, "vmm`vmm_softc_t").member("vmm_name").string() == "SYSbhyve-49"

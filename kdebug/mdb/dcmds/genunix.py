@@ -246,7 +246,7 @@ def cmd_threadlist(c) -> int:
 
 # -- ::zone -------------------------------------------------------------------------------
 
-def _zone_one(c) -> int:
+def _zone_one(c, refs: bool) -> int:
     m = c.m
     try:
         z = m.k.obj(c.addr, "zone_t")
@@ -257,20 +257,33 @@ def _zone_one(c) -> int:
         m.warn("failed to read zone_t structure at %p", c.addr, reason=e.reason)
         return ERR
     status_name = ZONE_STATUS_NAMES[status] if 0 <= status < len(ZONE_STATUS_NAMES) else "???"
+    if refs:
+        if c.hdr:
+            c.printf("%<u>%?s %4s %5s %5s %s%</u>\n", "ADDR", "ID", "REFS", "CREFS", "NAME")
+        c.printf("%0?p %4d %5u %5u %s\n", c.addr, z.zone_id, z.zone_ref, z.zone_cred_ref, name)
+        return OK
     if c.hdr:
         c.printf("%<u>%?s %4s %-13s %-19s %s%</u>\n", "ADDR", "ID", "STATUS", "NAME", "PATH")
-    c.printf("%0?p %4d %-13s %-19s %s\n", c.addr, z.zone_id, status_name, name, path)
+    c.printf("%0?p %4d %-13s %-19s %s\n", c.addr, z.zone_id, status_name, _cut(name, 20, 16),
+             _cut(path, 25, 21))
     return OK
 
 
-@dcmd("zone", "?[-v]", "display kernel zone(s)", module="genunix")
+def _cut(text: str, limit: int, keep: int) -> str:
+    """Long zone names and paths are shortened to fit their columns, as ::zone does."""
+    return text[:keep] + "..." if len(text) >= limit else text
+
+
+@dcmd("zone", "?[-r]", "display kernel zone(s)", module="genunix",
+      help="Display a list of zones.  -r prints each zone's reference counts.\n")
 def cmd_zone(c) -> int:
-    opts, rest = getopts(c.args, {"v": "flag"})
+    opts, rest = getopts(c.args, {"r": "flag", "v": "flag"})
     if rest:
         return USAGE
+    refs = bool(opts.get("r"))
     if not c.has_addr:
-        return walk_dcmd(c, "zone", _zone_one)
-    return _zone_one(c)
+        return walk_dcmd(c, "zone", lambda sub: _zone_one(sub, refs))
+    return _zone_one(c, refs)
 
 
 # -- ::cpuinfo -----------------------------------------------------------------------------
@@ -374,8 +387,11 @@ def cmd_modinfo(c) -> int:
                 continue
             name = k.mem.read_cstr(ctl.mod_modname, 64).decode("latin-1")
             rev = k.obj(ctl.mod_linkage, "struct modlinkage").ml_rev if ctl.mod_linkage else 1
-            c.printf("%3d %0?p %8x %3d %s (%s)\n", ctl.mod_id, ctl.mod_text, ctl.mod_text_size, rev, name,
-                     _linkinfo(m, ctl))
+            size = ctl.mod_text_size
+            if ctl.mod_mp:
+                mp = k.obj(ctl.mod_mp, "struct module")
+                size = mp.text_size + mp.data_size
+            c.printf("%3d %0?p %8x %3d %s (%s)\n", ctl.mod_id, ctl.mod_text, size, rev, name, _linkinfo(m, ctl))
         except MemoryFault as e:
             m.warn("failed to read modctl at %p", addr, reason=e.reason)
             return ERR

@@ -1,10 +1,13 @@
 """Shared fixtures: a booted default host (read-only use) and a fresh one (to change)."""
 
 import os
+import signal
+import time
 
 import pytest
 from hypothesis import settings
 
+from kdebug.host.client import running_pid
 from kdebug.kernel.boot import boot
 
 # Fuzz budgets: small in CI, as large as wanted by hand (make fuzz COUNT=...).
@@ -23,3 +26,23 @@ def emy17():
 def fresh_kernel():
     """A newly booted default host that a test may change."""
     return boot()
+
+
+def _stop_daemon(home) -> None:
+    pid = running_pid(home) if home.exists() else None
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and running_pid(home) == pid:
+        time.sleep(0.02)
+    if running_pid(home) == pid:
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def home(tmp_path):
+    """A fresh state directory; any daemon started in it is killed at the end."""
+    h = tmp_path / "kdebug-home"
+    yield h
+    _stop_daemon(h)

@@ -21,7 +21,7 @@ json_values = st.recursive(
 
 @pytest.fixture(scope="module")
 def daemon_socket(tmp_path_factory):
-    from tests.host.conftest import _stop_daemon
+    from tests.conftest import _stop_daemon
 
     home = tmp_path_factory.mktemp("fuzz") / "home"
     connect(home).close()

@@ -451,8 +451,9 @@ def zone_create(k, zone_name, zone_root, zone_did):
     k.var("zonecount").set(k.var("zonecount").value() + 1)
     k.call(zone_zsd_configure, z, at=0x6f8)
     k.call(zsd_apply_all_keys, _fnaddr(k, zsd_apply_create), z, at=0x72a)
-    # zsched: the zone's kernel process, parent of its init.
-    zsched = proc_create(k, _next_pid(k), k.sym_addr("p0"), "zsched", zone=z, flag=0x00020001, nlwps=0)
+    # zsched: the zone's kernel process (a session leader), parent of its init.
+    pid = _next_pid(k)
+    zsched = proc_create(k, pid, k.sym_addr("p0"), "zsched", zone=z, flag=0x00020001, nlwps=0, pgid=pid, sid=pid)
     thread_create(k, "zsched", zsched, k.constants["TS_SLEEP"], pri=60, stack="zsched")
     zo.zone_zsched = zsched
     zo.zone_status = k.constants["ZONE_IS_READY"]

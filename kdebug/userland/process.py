@@ -120,11 +120,15 @@ class Process:
 
 
 def spawn(k, parent: int, comm: str, psargs: str, zone: int | None = None, nlwps: int = 1,
-          stacks: list[str] | None = None) -> Process:
-    """fork+exec: a new process, child of ``proc_t *parent``, in ``zone`` (default global)."""
+          stacks: list[str] | None = None, setsid: bool = False) -> Process:
+    """fork+exec: a new process, child of ``proc_t *parent``, in ``zone`` (default global).
+
+    ``setsid``: the process leads a new session and process group (a daemon).
+    """
     pid = k.var("mpid").value() + 1
+    leader = pid if setsid else None
     proc = kproc.proc_create(k, pid, parent, comm, psargs, zone=zone, nlwps=nlwps, stacks=stacks,
-                             start_ticks=k.lbolt)
+                             start_ticks=k.lbolt, pgid=leader, sid=leader)
     return Process(k, proc, pid)
 
 

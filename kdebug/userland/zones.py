@@ -70,7 +70,7 @@ class Zone:
         """``zoneadm -z UUID boot``: zoneadmd makes and boots the zone."""
         k = self.k
         self.zoneadmd = spawn(k, k.var("proc_init").value(), "zoneadmd", f"{ZONEADMD} -z {self.uuid}", nlwps=4,
-                              stacks=["door_return", "lwp_park", "door_return", "pollsys"])
+                              stacks=["door_return", "lwp_park", "door_return", "pollsys"], setsid=True)
         self.ul.track(self.zoneadmd)
         z = self.zoneadmd
         self.zoneid = z.syscall(kzone.zone, kzone.ZONE_CREATE, z.ustr(self.uuid), z.ustr(ZONEPATH(self.uuid) + "/root"),

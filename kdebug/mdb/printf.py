@@ -398,7 +398,7 @@ class Iob:
         if altstr and not altsuffix:
             self._nputs(altstr)
         if text:
-            self._nputs(text)
+            self.puts(text)
         if altstr and altsuffix:
             self._nputs(altstr)
         if n < width and left:

@@ -249,7 +249,8 @@ class Mdb:
             raise CommandError("failed to perform walk", "unknown walk name", hint=self.suggest(
                 name, self.walkers()))
         if addr is None and w.needs_addr:
-            raise CommandError("failed to perform walk", "walker requires an address")
+            self.warn("%s walk doesn't support global walks\n", w.name)
+            raise CommandError("failed to perform walk", "walk initialization failed")
         return w.walk(self, addr)
 
     def suggest(self, name: str, candidates) -> str:

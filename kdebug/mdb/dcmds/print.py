@@ -89,13 +89,20 @@ class Printer:
 
     # -- the walk (mdb_ctf_type_visit) ------------------------------------------------
 
-    def visit(self, t, name: str = "", off: int = 0, depth: int = 0, bits: int | None = None) -> None:
-        """Print ``t`` (at bit offset ``off``) and, for a struct or union, each member after it."""
-        self.elt(name, t, off, depth, bits)
+    def visit(self, t, name: str = "", off: int = 0, depth: int = 0, bits: int | None = None) -> bool:
+        """Print ``t`` (at bit offset ``off``) and, for a struct or union, each member after it.
+
+        Stops at the first element that cannot be printed (False), as
+        mdb_ctf_type_visit stops when its callback fails.
+        """
+        if not self.elt(name, t, off, depth, bits):
+            return False
         r = ctf.resolve(t)
         if isinstance(r, ctf.Struct) and r.complete:
             for mem in r.members:
-                self.visit(mem.type, mem.name or "", off + mem.bit_offset, depth + 1, mem.bit_size)
+                if not self.visit(mem.type, mem.name or "", off + mem.bit_offset, depth + 1, mem.bit_size):
+                    return False
+        return True
 
     def close_all(self) -> None:
         for d in range(self.depth - 1, -1, -1):
@@ -103,14 +110,14 @@ class Printer:
 
     # -- elt_print -------------------------------------------------------------------
 
-    def elt(self, name: str, t, off: int, depth: int, bits: int | None = None) -> None:
+    def elt(self, name: str, t, off: int, depth: int, bits: int | None = None) -> bool:
         for d in range(self.depth - 1, depth - 1, -1):
             if d < self.nooutdepth:
                 self.close_sou(d)
         if depth <= self.nooutdepth:
             self.nooutdepth = _NEVER
         if depth > self.maxdepth or depth > self.nooutdepth:
-            return
+            return True
         base = ctf.resolve(t)
         tname = _type_name(t)
         if self.flags & SHOWBASETYPE:
@@ -153,6 +160,7 @@ class Printer:
             self.m.out.puts(self.delim)
         else:
             self.m.out.discard()
+        return ok
 
     def _print_value(self, tname, name, t, base, off, bits) -> bool:
         if isinstance(base, ctf.Integer):
@@ -310,7 +318,9 @@ class Printer:
         for i in range(limit):
             if i == limit - 1 and not sou:
                 pa.delim = ", ... ]" if limit < nelems else " ]"
-            pa.visit(elem)
+            if not pa.visit(elem):
+                self.m.warn("failed to print array data", reason="no mapping for address")
+                return False
             pa.addr += eltsize
         if sou:
             pa.close_all()
@@ -785,7 +795,6 @@ def cmd_print(c) -> int:
     if opt_i:
         reader = ValueTarget(m.dot)
     p = Printer(c, uflags, addr, reader, armemlim, arstrlim, maxdepth)
-    status = OK
     if args:
         for a in args:
             saved_reader, saved_addr = p.reader, p.addr
@@ -813,28 +822,29 @@ def cmd_print(c) -> int:
                 p.suffix = "" if not path else "."
             off %= 8
             if c.pipe_out:
-                if not pipe_print(p, mt, off):
-                    m.warn("failed to print type", reason="no mapping for address")
-                    status = ERR
+                printed = pipe_print(p, mt, off)
             elif off:
-                p.elt("", mt, off, 0)
+                printed = p.elt("", mt, off, 0)
             else:
-                p.visit(mt)
-                p.close_all()
+                printed = p.visit(mt)
+                if printed:
+                    p.close_all()
+            if not printed:
+                m.warn("failed to print type", reason="no mapping for address")
+                return ERR
             p.depth = 0
             p.reader, p.addr = saved_reader, saved_addr
             p.delim = "\n"
-    elif c.pipe_out:
-        if not pipe_print(p, t, 0):
-            m.warn("failed to print type", reason="no mapping for address")
-            status = ERR
     else:
-        p.visit(t)
-        p.close_all()
-    if status == OK:
-        m.dot = c.addr + t.size
-        m.incr = 0
-    return status
+        printed = pipe_print(p, t, 0) if c.pipe_out else p.visit(t)
+        if not printed:
+            m.warn("failed to print type", reason="no mapping for address")
+            return ERR
+        if not c.pipe_out:
+            p.close_all()
+    m.dot = c.addr + t.size
+    m.incr = 0
+    return OK
 
 
 class _Physical:

@@ -138,7 +138,7 @@ def _open_kernel(kernel_mode: bool, operands: list[str]):
     """The kernel to debug and its name for ::status (None when live)."""
     if not operands:
         if not kernel_mode:
-            raise _Fatal("mdb: no target specified; use -k for the live kernel or give a dump\n")
+            raise _UsageExit(2)
         from ..host.client import HostError, HostUnavailable, connect
         try:
             return connect().kernel(), None

@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
+import sys
 import time
 import uuid as uuidlib
 
@@ -108,8 +110,29 @@ class _Fail(Exception):
 
 
 def main(argv: list[str]) -> int:
-    """``kdebug vmadm ARGS``: run vmadm on the host."""
-    return run_on_host(["vmadm", *argv])
+    """``kdebug vmadm ARGS``: run vmadm on the host.
+
+    ``-f FILE`` names a file on this workstation (where the user typed the
+    command): it is read here and sent as the payload on stdin (``-f -``).
+    A name that is not a local file is left for the host to look up.
+    """
+    argv = list(argv)
+    stdin = None
+    if argv and "-f" in _OPTS.get(argv[0], {}):
+        for i in range(1, len(argv)):
+            name = argv[i + 1] if argv[i] in ("-f", "--file") and i + 1 < len(argv) else \
+                argv[i][len("--file="):] if argv[i].startswith("--file=") else None
+            if name is None or name == "-" or not os.path.isfile(name):
+                continue
+            try:
+                with open(name, encoding="utf-8") as f:
+                    stdin = f.read()
+            except (OSError, UnicodeDecodeError) as e:
+                sys.stderr.write(f"File: {name} could not be read: {getattr(e, 'strerror', None) or e}\n")
+                return 1
+            argv[i:i + (2 if argv[i] in ("-f", "--file") else 1)] = ["-f", "-"]
+            break
+    return run_on_host(["vmadm", *argv], stdin)
 
 
 @host_command("vmadm")

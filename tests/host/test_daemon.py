@@ -141,3 +141,15 @@ def test_bad_requests_get_errors_and_the_daemon_lives_on(home):
 def test_unknown_host_command_runs_like_a_shell_would(home):
     r = connect(home).run(["frobnicate", "x"])
     assert (r.rc, r.stdout, r.stderr) == (127, "", "frobnicate: command not found\n")
+
+
+def test_vmadm_create_reads_a_payload_file_on_this_workstation(home, tmp_path):
+    payload = tmp_path / "web.json"
+    payload.write_text('{"brand": "bhyve", "alias": "web", "ram": 512, "vcpus": 1}')
+    r = kdebug("vmadm", "create", "-f", str(payload), home=home)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("Successfully created VM ")
+    r = kdebug("vmadm", "list", "-H", "-o", "alias", "alias=web", home=home)
+    assert r.stdout == "web\n"
+    r = kdebug("vmadm", "create", "-f", "/no/such/payload.json", home=home)
+    assert (r.returncode, r.stderr) == (1, "File: /no/such/payload.json does not exist.\n")

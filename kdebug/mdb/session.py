@@ -105,8 +105,8 @@ class Mdb:
                  out_is_tty: bool = False, options: dict | None = None):
         self.target = target
         self.k = target.k
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        self._stdout = stdout          # None: whatever sys.stdout is when writing
+        self._stderr = stderr
         self.err_is_tty = err_is_tty
         self.dot = 0
         self.incr = 0
@@ -136,6 +136,14 @@ class Mdb:
     def _stdout_iob(self, tty: bool) -> Iob:
         return Iob(self._write_out, autowrap=self.options["autowrap"], symbolize=self.symbolize,
                    radix=lambda: self.radix, attributes=tty, variables=self.vars.get)
+
+    @property
+    def stdout(self):
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self):
+        return self._stderr or sys.stderr
 
     def _write_out(self, text: str) -> None:
         self.stdout.write(text)
@@ -180,7 +188,7 @@ class Mdb:
             line = stmt_text.rstrip("\n")
             self.err.puts(f"  {line}\n  {' ' * min(col, len(line))}^{hint}\n")
         elif self.err_is_tty and hint:
-            self.err.puts(f" {hint.strip()}\n")
+            self.err.puts(f"  {hint.strip()}\n")
 
     # -- dot -------------------------------------------------------------------
 
@@ -256,6 +264,12 @@ class Mdb:
     def suggest(self, name: str, candidates) -> str:
         from ..suggest import did_you_mean
         return did_you_mean(name, candidates) if self.err_is_tty else ""
+
+    def hint(self, name: str, candidates) -> None:
+        """After a dcmd's warning about a misspelt name: "did you mean" (for a person only)."""
+        text = self.suggest(name, candidates)
+        if text:
+            self.err.puts(f"  {text.strip()}\n")
 
     def suggest_symbol(self, name: str) -> str:
         if not self.err_is_tty:
@@ -385,8 +399,9 @@ class Mdb:
     def _resolve(self, c: Command):
         d = self.lookup_dcmd(c.name)
         if d is None:
-            raise CommandError(f"invalid command '{c.text}'", "unknown dcmd name",
-                               hint=self.suggest(c.name, self.dcmd_names()), column=c.column)
+            prefix = "::" if c.text.startswith("::") else ""
+            raise CommandError(f"invalid command '{c.text}'", "unknown dcmd name", column=c.column,
+                               hint=self.suggest(c.text, [prefix + n for n in self.dcmd_names()]))
         return d, c.args
 
     def _eval_args(self, args: list, text: str) -> list:
@@ -497,6 +512,9 @@ class Mdb:
                 if status == ABORT:
                     return status
             return status
+        except KeyboardInterrupt:
+            self.out.discard()      # Ctrl-C: what the dcmd had not finished is dropped
+            raise
         finally:
             self.pipe_queue = saved_queue
             self.out.nlflush()

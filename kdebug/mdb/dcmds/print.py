@@ -568,6 +568,8 @@ def parse_member(p: Printer, path: str, t) -> tuple:
         if mem is None:
             m.warn("failed to find member %s of %s", name, _type_name(t),
                    reason="no such member of structure or union")
+            r = ctf.resolve(t)
+            m.hint(name, [x.name for x in r.members if x.name] if isinstance(r, ctf.Struct) else [])
             raise _MemberError()
         off = mem.bit_offset
         t = mem.type
@@ -765,6 +767,7 @@ def cmd_print(c) -> int:
             if t is None:
                 m.warn("failed to look up type %s", tname,
                        reason=getattr(e, "reason", "No type information available for that name"))
+                m.hint(tname, m.target.type_names())
                 return ABORT
     elif not c.has_addr or opt_i:
         return USAGE
@@ -885,6 +888,7 @@ def cmd_sizeof(c) -> int:
         t = c.m.target.lookup_type(tname)
     except LookupError as e:
         c.warn("failed to look up type %s", tname, reason=getattr(e, "reason", str(e)))
+        c.m.hint(tname, c.m.target.type_names())
         return ERR
     if c.pipe_out:
         c.printf("%#lr\n", t.size)

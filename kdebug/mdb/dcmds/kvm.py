@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...kernel import MemoryFault
 from ...kernel.thread import stack_frames
 from ..registry import ERR, OK, USAGE, dcmd, getopts
+from ..values import parse_number
 
 
 @dcmd("status", None, "print summary of current target")
@@ -53,7 +54,7 @@ def _count_arg(c) -> bool:
     if len(c.args) > 1:
         return False
     if c.args:
-        c.m.nargs = c.args[0] if isinstance(c.args[0], int) else int(c.args[0], 0)
+        c.m.nargs = c.args[0] if isinstance(c.args[0], int) else parse_number(c.args[0], c.m.radix)
     return True
 
 

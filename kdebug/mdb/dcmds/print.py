@@ -18,6 +18,7 @@ from ...kernel import MemoryFault, ctf
 from ..printf import strchr2esc
 from ..registry import ABORT, ERR, OK, USAGE, dcmd, getopts
 from ..target import ValueTarget
+from ..values import parse_number
 
 __all__ = ["print_type_fallback", "args_to_typename", "type_completer"]
 
@@ -528,7 +529,6 @@ def parse_member(p: Printer, path: str, t) -> tuple:
             if end < 0:
                 m.warn("no trailing ']'\n")
                 raise _MemberError()
-            from ..values import parse_number
             index = parse_number(s[pos:end], m.radix) if s[pos:end] else 0
             if isinstance(r, ctf.Pointer):
                 _deref(p)
@@ -1033,7 +1033,7 @@ def cmd_array(c) -> int:
             m.warn("failed to look up type %s", tname, reason=getattr(e, "reason", str(e)))
             return ABORT
         n = args[0]
-        nelem = n if isinstance(n, int) else int(n, 0) if n.isdigit() else 0
+        nelem = n if isinstance(n, int) else parse_number(n, m.radix)
         args = args[1:]
     else:
         sym = m.target.exact_symbol(c.addr)

@@ -35,3 +35,43 @@ def test_a_panicked_kernel_stays_panicked(fresh_kernel):
     with pytest.raises(KernelPanic):
         k.panic("second")
     assert panic_info(k)["message"] == "first"
+
+
+def test_a_fault_in_kernel_code_is_a_bad_trap_panic(fresh_kernel):
+    k = fresh_kernel
+    from kdebug.kernel import kvm
+
+    t0 = k.sym_addr("t0")
+    with pytest.raises(KernelPanic):
+        k.enter(t0, 5, kvm.vmx_fini)      # kvm never set up VMX: its VMXON area pointer is NULL
+    info = panic_info(k)
+    assert info["message"].startswith("BAD TRAP: type=e (#pf Page fault) rp=")
+    assert info["message"].endswith(' addr=0 occurred in module "kvm" due to a NULL pointer dereference')
+    frames = [format_symbol(*k.symtab.lookup_addr(pc), bare_core=True) for _, pc in thread.stack_frames(k, t0)]
+    assert frames[:4] == ["vpanic", "die+0xdf", "trap+0x1c5", "cmntrap+0xe6"]
+    assert frames[4].startswith("kvm`vmx_fini+0x")
+
+
+def test_a_panicking_host_saves_a_crash_dump_and_reboots(tmp_path):
+    from kdebug.host.machine import Machine, host_command, HOST_COMMANDS, CommandResult
+    from kdebug.kernel import kvm
+
+    @host_command("test-crash")
+    def crash(machine, argv, stdin):
+        machine.kernel.enter(machine.kernel.sym_addr("t0"), 3, kvm.vmx_fini)
+        return CommandResult(0)
+
+    try:
+        m = Machine(state_dir=tmp_path)
+        boots = m.boots
+        r = m.run(["test-crash"])
+        assert r.rc == 1 and r.stdout == ""
+        assert "BAD TRAP: type=e (#pf Page fault)" in r.stderr.splitlines()[0]
+        path = tmp_path / "crash" / "vmdump.0.kdump"
+        assert r.stderr.splitlines()[1] == f"kdebug: the host panicked and rebooted; its crash dump is {path}"
+        assert m.boots == boots + 1 and panic_info(m.kernel) is None
+        assert panic_info(dump.load(path))["message"].startswith("BAD TRAP")
+        m.run(["test-crash"])
+        assert (tmp_path / "crash" / "vmdump.1.kdump").exists()
+    finally:
+        HOST_COMMANDS.pop("test-crash", None)

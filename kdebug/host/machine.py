@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import import_module
 
-from ..kernel import cyclic, dump
+from ..kernel import KernelPanic, cyclic, dump
 from ..kernel.boot import DEFAULT_HOST, HostConfig, boot
 
 __all__ = ["Machine", "CommandResult", "host_command", "HOST_COMMANDS", "USERLAND"]
@@ -65,19 +65,27 @@ class Machine:
         self.files: dict[str, str] = {}
         self.kernel = boot(config)
         self.boots = 1
+        self.crashes: list = []            # crash dump paths (or kernels, without a state dir)
         self.boot_hooks: list[Callable[[Machine], None]] = []
         self._start_userland()
 
     # -- commands --------------------------------------------------------
 
     def run(self, argv: list[str], stdin: str = "") -> CommandResult:
-        """Run a userland command on the host, as ``argv[0]`` would on SmartOS."""
+        """Run a userland command on the host, as ``argv[0]`` would on SmartOS.
+
+        If the kernel panics meanwhile, the machine goes down as a SmartOS
+        box does (crash dump, reboot) and the command fails with the panic.
+        """
         if not argv:
             return CommandResult(0)
         fn = HOST_COMMANDS.get(argv[0])
         if fn is None:
             return CommandResult(127, "", f"{argv[0]}: command not found\n")
-        return fn(self, list(argv[1:]), stdin)
+        try:
+            return fn(self, list(argv[1:]), stdin)
+        except KernelPanic:
+            return CommandResult(1, "", self._crash())
 
     # -- time ------------------------------------------------------------
 
@@ -91,7 +99,11 @@ class Machine:
         cyclic.advance(self.kernel, self.kernel.hrtime + ns)
 
     def advance_to(self, when: int) -> None:
-        cyclic.advance(self.kernel, when)
+        """Move the clock to ``when``; a panic meanwhile crashes and reboots the machine."""
+        try:
+            cyclic.advance(self.kernel, when)
+        except KernelPanic:
+            self._crash()
 
     def run_until(self, done: Callable[[], bool], limit_ns: int = 600 * 1_000_000_000) -> bool:
         """Advance event by event until ``done()`` or ``limit_ns`` passes; returns ``done()``."""
@@ -105,6 +117,31 @@ class Machine:
         return True
 
     # -- the whole machine -------------------------------------------------
+
+    def _crash(self) -> str:
+        """The kernel panicked: save its crash dump as savecore would, then reboot.
+
+        The dump goes to ``state_dir/crash/vmdump.N.kdump`` (kept in
+        ``crashes`` without a state directory).  Returns the panic as the
+        console showed it, and where the dump is.
+        """
+        from ..kernel.panic import panic_info
+
+        k = self.kernel
+        info = panic_info(k) or {"message": k.panic_message or "unknown", "thread": 0, "cpu": 0}
+        console = f"panic[cpu{info['cpu']}]/thread={info['thread']:x}: {info['message']}\n"
+        where = "kept in memory"
+        if self.state_dir is not None:
+            crash_dir = os.path.join(self.state_dir, "crash")
+            os.makedirs(crash_dir, mode=0o700, exist_ok=True)
+            n = 0
+            while os.path.exists(os.path.join(crash_dir, f"vmdump.{n}.kdump")):
+                n += 1
+            where = os.path.join(crash_dir, f"vmdump.{n}.kdump")
+            dump.save(k, where)
+        self.crashes.append(k if self.state_dir is None else where)
+        self.reboot()
+        return console + f"kdebug: the host panicked and rebooted; its crash dump is {where}\n"
 
     def reboot(self, seed: int | None = None, platform: str | None = None) -> None:
         """Reboot: kernel memory is rebuilt; what lives in ``state_dir`` stays."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import ctf
-from .memory import AddressSpace
+from .memory import AddressSpace, MemoryFault
 from .objects import Obj
 from .symbols import SymbolTable
 from .text import ExecContext, KFunction
@@ -22,7 +22,13 @@ __all__ = ["Kernel", "KernelPanic"]
 
 
 class KernelPanic(Exception):
-    """The kernel panicked (a failed VERIFY, an explicit panic)."""
+    """The kernel panicked (a failed VERIFY, a trap in kernel mode, an explicit panic)."""
+
+
+def _note_trap(fault: MemoryFault, ctx: ExecContext) -> None:
+    """Remember, once, where in kernel code a fault happened: (thread, cpu, function, returns)."""
+    if not hasattr(fault, "kernel_trap"):
+        fault.kernel_trap = (ctx.thread, ctx.cpu, ctx.frames[-1], list(ctx.returns))
 
 
 class Kernel:
@@ -119,6 +125,9 @@ class Kernel:
             if kf.probed:
                 return self._call_probed(kf, fn, args)
             return fn(self, *args)
+        except MemoryFault as e:
+            _note_trap(e, ctx)
+            raise
         finally:
             ctx.frames.pop()
             ctx.returns.pop()
@@ -168,6 +177,13 @@ class Kernel:
             if kf.probed:
                 return self._call_probed(kf, fn, args)
             return fn(self, *args)
+        except MemoryFault as e:
+            # A fault in kernel code is a trap in kernel mode: the kernel panics.
+            _note_trap(e, ctx)
+            if self.panic_message is None:
+                from .panic import trap_panic
+                trap_panic(self, e, e.kernel_trap)
+            raise KernelPanic(self.panic_message) from None
         finally:
             if self.sched_hooks and "off-cpu" in self.sched_hooks:
                 self.sched_hooks["off-cpu"](self)

@@ -88,7 +88,7 @@ STARTUP = KSource("unix", "startup.c", order=6, functions=[
     ("mlsetup", 0x5d8), ("startup", 0x9c), ("startup_init", 0x1d0), ("startup_memlist", 0x6e0),
     ("startup_kmem", 0x4b4), ("startup_vm", 0x5f0), ("startup_modules", 0x2c8),
     ("startup_end", 0x3a0), ("post_startup", 0x1c4), ("kobj_vmem_init", 0x60),
-    ("trap", 0xd3c), ("kern_gpfault", 0x1b0), ("xc_call", 0x70), ("xc_sync", 0x70),
+    ("trap", 0xd3c), ("die", 0x118), ("kern_gpfault", 0x1b0), ("xc_call", 0x70), ("xc_sync", 0x70),
     ("xc_common", 0x3c8), ("xc_serv", 0x1e4), ("tsc_gethrtime", 0x94),
     ("tsc_gethrtime_delta", 0xa0), ("dtrace_gethrtime", 0x90), ("cbe_fire", 0xdc),
     ("cbe_reprogram", 0x8c), ("hat_memload", 0x1f8), ("hat_unload", 0x80),

@@ -18,9 +18,12 @@ from .msgbuf import CE_CONT, log_message
 from .text import KSource
 from .thread import stack_frames, write_stack
 
-__all__ = ["panic_record", "ASSFAIL_RETURN", "panic_info"]
+__all__ = ["panic_record", "trap_panic", "ASSFAIL_RETURN", "panic_info"]
 
 ASSFAIL_RETURN = 0x7e      # assfail's call of vpanic returns here
+DIE_RETURN = 0xdf          # die's call of panic
+TRAP_RETURN = 0x1c5        # trap's call of die
+CMNTRAP_RETURN = 0xe6      # cmntrap's call of trap
 
 DEBUG = KSource("genunix", "debug.c", decls="""
     int assfail(const char *a, const char *f, int l);
@@ -52,8 +55,31 @@ def panic_record(k, message: str, at: int | None = None) -> None:
         pcs = [k.sym_addr("assfail") + ASSFAIL_RETURN, ctx.frames[-1].addr + at]
     if ctx is not None:
         pcs += ctx.stack()
-    vpanic = k.sym_addr("vpanic")
-    write_stack(k, thread, pcs, vpanic)
+    _record(k, message, thread, cpu, pcs)
+
+
+def trap_panic(k, fault, trap) -> None:
+    """Panic for a page fault in kernel code, as illumos's ``die()`` does.
+
+    ``trap`` is (thread, cpu, faulting KFunction, return addresses) noted
+    where the fault happened.  The stack reads ``die``, ``trap``,
+    ``cmntrap``, then the faulting function and its callers.
+    """
+    thread, cpu, kf, returns = trap
+    fault_pc = kf.addr + kf.size // 2
+    pcs = [k.sym_addr("die") + DIE_RETURN, k.sym_addr("trap") + TRAP_RETURN,
+           k.sym_addr("cmntrap") + CMNTRAP_RETURN, fault_pc] + returns[::-1]
+    fps = write_stack(k, thread, pcs, k.sym_addr("vpanic"))
+    rp = fps[3] - 0xc0           # the trapped registers, pushed below cmntrap's frame
+    message = f"BAD TRAP: type=e (#pf Page fault) rp={rp:x} addr={fault.addr:x}"
+    if fault.addr < k.var("kernelbase").value():
+        why = "a NULL pointer dereference" if fault.addr < 0x1000 else "an illegal access to a user address"
+        message += f' occurred in module "{kf.module}" due to {why}'
+    _record(k, message, thread, cpu, pcs)
+
+
+def _record(k, message: str, thread: int, cpu: int, pcs: list[int]) -> None:
+    write_stack(k, thread, pcs, k.sym_addr("vpanic"))
     k.var("panicstr").set(k.strdup(message))
     k.var("panic_thread").set(thread)
     k.var("panic_hrtime").set(k.hrtime)

@@ -259,12 +259,13 @@ def set_stack(k, t: int, frames: list[tuple[str, int]], pc: int | None = None) -
     write_stack(k, t, [k.sym_addr(name) + off for name, off in frames], pc)
 
 
-def write_stack(k, t: int, pcs: list[int], pc: int) -> None:
+def write_stack(k, t: int, pcs: list[int], pc: int) -> list[int]:
     """Write the chain of return addresses ``pcs`` (innermost first) as ``t``'s saved stack.
 
     The chain goes below ``t_stk`` as amd64 frames: at each frame pointer
     the caller's frame pointer, above it the return address; ``t_pcb``
-    holds the saved pc, stack pointer and frame pointer.
+    holds the saved pc, stack pointer and frame pointer.  Returns the frame
+    pointers, innermost first.
     """
     o = k.obj(t, _kthread_t(k))
     mem = k.mem
@@ -286,6 +287,7 @@ def write_stack(k, t: int, pcs: list[int], pc: int) -> None:
     mem.write_u64(pcb.addr + 0, pc)        # val[0]: pc
     mem.write_u64(pcb.addr + 8, fps[0])    # val[1]: sp
     mem.write_u64(pcb.addr + 16, fps[0])   # val[2]: rbp
+    return fps
 
 
 def stack_frames(k, t: int, limit: int = 64) -> list[tuple[int, int]]:

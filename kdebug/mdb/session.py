@@ -50,11 +50,22 @@ OPTIONS = {"adb": False, "array_mem_limit": 32, "array_str_limit": 1024, "autowr
 
 @dataclass
 class Source:
-    """Where statements come from: ``kind`` is "tty", "string" (-e, ::eval), "stream" or "pipe"."""
+    """Where statements come from: ``kind`` is "tty", "string" (-e, ::eval), "stream" or "pipe".
+
+    After a parse error mdb throws away the input it holds: a terminal's
+    line, the rest of a string (``discarded``); a stream goes on with the
+    next statement.
+    """
 
     name: str
     kind: str
     line: int = 0
+    discarded: bool = False
+
+    def discard_after_error(self) -> bool:
+        if self.kind in ("tty", "string"):
+            self.discarded = True
+        return self.discarded
 
 
 @dataclass
@@ -126,7 +137,6 @@ class Mdb:
         self.pipe_vars: set[str] = set()
         self.pipe_queue: list = []
         self.pipe_snapshot: dict[str, int] = {}
-        self.typedefs: dict = {}
         self.log = None
         self.out = self._stdout_iob(out_is_tty)
         self.err = Iob(self._write_err, symbolize=self.symbolize, radix=lambda: self.radix)
@@ -283,6 +293,8 @@ class Mdb:
         ok = True
         for line in text.splitlines(keepends=True):
             ok = self.run_line(line, src)
+            if src.discarded:
+                break
         return ok
 
     def run_line(self, line: str, src: Source) -> bool:
@@ -306,28 +318,29 @@ class Mdb:
                 else:
                     self.report(e, src, rest, e.column)
                 self.lastret = ERR
+                if src.discard_after_error():
+                    return False
+                nxt = re.compile(r"[;\n]").search(line, pos + (e.column or 0))
+                pos = nxt.end() if nxt else len(line)
                 ok = False
-                pos = self._resume_after_error(line, pos + (e.column or 0), src)
                 continue
             pos += used
             ok = self.run_statement(st, src)
+            if not ok and src.discarded:
+                return False
         return ok
-
-    def _resume_after_error(self, line: str, err_pos: int, src: Source) -> int:
-        """Where to go on after a bad statement: the next statement, or (terminal, strings) nowhere."""
-        if src.kind in ("tty", "string"):
-            return len(line)
-        nxt = re.compile(r"[;\n]").search(line, err_pos)
-        return nxt.end() if nxt else len(line)
 
     def run_statement(self, st: Statement, src: Source) -> bool:
         """Run one parsed statement; errors are reported here.  False if it failed."""
         try:
             status = self._run(st, src)
         except (ParseError, CommandError) as e:
+            # mdb's yyerror and yyperror: the statement is abandoned and so
+            # is the input mdb holds (a terminal's line, a string).
             self.out.nlflush()
             self.report(e, src, st.text, getattr(e, "column", None))
             self.lastret = ERR
+            src.discard_after_error()
             return False
         except Abort:
             self.out.nlflush()

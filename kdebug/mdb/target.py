@@ -78,9 +78,6 @@ class KernelTarget:
     def readstr(self, addr: int, limit: int = 4096) -> bytes:
         return self.k.mem.read_cstr(addr, limit)
 
-    def read_uint(self, addr: int, size: int) -> int:
-        return int.from_bytes(self.read(addr, size), "little")
-
     def read_ptr(self, addr: int) -> int:
         return self.k.mem.read_u64(addr)
 

@@ -152,7 +152,8 @@ def test_main_is_a_thin_client(host, capsys, monkeypatch):
     from kdebug.host import client
     from kdebug.userland import vmadm as tool
     monkeypatch.setattr(client, "connect", lambda *a, **kw: host)
-    monkeypatch.setattr(tool, "run_on_host", lambda argv: client.run_on_host(argv, stdin="", host=host))
+    monkeypatch.setattr(tool, "run_on_host",
+                        lambda argv, stdin=None: client.run_on_host(argv, stdin=stdin or "", host=host))
     assert tool.main(["lookup", "-1", "alias=kvm-debian8"]) == 0
     assert capsys.readouterr().out == KVM + "\n"
 

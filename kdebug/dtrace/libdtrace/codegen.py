@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ...kernel import ctf
 from . import ast, dtypes
 from .functions import FUNCS
+from .printf import Conv
 
 __all__ = ["generate", "ClauseInfo", "Action"]
 
@@ -40,7 +41,7 @@ class ClauseInfo:
 
 
 def _spec(t):
-    if dtypes.is_stringish(t):
+    if dtypes.is_string(t) or dtypes.is_char_array(t):
         return "str"
     if getattr(t, "kind", None) == "stack":
         return "stack"
@@ -130,8 +131,8 @@ class CodeGen:
         return ["rec", len(self.actions) - 1, kind, args]
 
     def as_value_for(self, t, node):
-        """``node``'s value as recorded: strings as text, everything else as an integer."""
-        if dtypes.is_stringish(t):
+        """``node``'s value as recorded: strings and char arrays as text, everything else as an integer."""
+        if dtypes.is_string(t) or dtypes.is_char_array(t):
             return self.as_string(node)
         return self.value(node)
 
@@ -178,7 +179,7 @@ class CodeGen:
         return self.load(n)
 
     def keys(self, n):
-        return [self.as_value_for(k.type, a) for k, a in zip(n.var.keys, n.args)]
+        return [self.as_value_for(kt, a) for kt, a in zip(n.var.keys, n.args)]
 
     def v_Member(self, n):
         return self.load(n)
@@ -357,8 +358,25 @@ def _trace(cg, e):
 
 @_action("printf", "system")
 def _printf(cg, e):
-    args = [cg.key(a) if getattr(a, "agg_key", False) else cg.as_value_for(a.type, a) for a in e.args[1:]]
-    return cg.record(e.name, args, spec=[_spec(a.type) for a in e.args[1:]], format=e.format, text=e.args[0].value)
+    args, specs = [], []
+    values = iter(e.args[1:])
+    for conv in (c for c in e.format if isinstance(c, Conv)):
+        for star in (conv.width, conv.prec):
+            if star == "*":
+                a = next(values)
+                args.append(cg.value(a))
+                specs.append(_spec(a.type))
+        a = next(values)
+        if conv.conv in "sS":
+            args.append(cg.as_string(a))
+            specs.append("str")
+        elif getattr(a, "agg_key", False):
+            args.append(cg.key(a))
+            specs.append(_spec(a.type))
+        else:
+            args.append(cg.value(a))
+            specs.append(_spec(a.type))
+    return cg.record(e.name, args, spec=specs, format=e.format, text=e.args[0].value)
 
 
 @_action("printa")

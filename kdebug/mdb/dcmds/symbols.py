@@ -7,7 +7,6 @@ from .. import disasm
 from ..registry import ERR, OK, USAGE, dcmd, getopts
 from ..values import parse_number
 
-_TYPES = {"FUNC": "FUNC", "OBJT": "OBJT"}
 
 
 def _shndx(sym) -> str:

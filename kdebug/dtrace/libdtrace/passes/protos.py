@@ -117,10 +117,10 @@ def _fits(cls: str, t) -> bool:
 
 @_check("trace")
 def _trace(p, node):
-    p.generic(node, FUNCS["trace"])
-    t = node.args[0].type
-    if isinstance(dtypes.r(t), dtypes.ctf.Void):
+    t = node.args[0].type if len(node.args) == 1 else None
+    if t is not None and hasattr(t, "name") and isinstance(dtypes.r(t), dtypes.ctf.Void):
         p.error("D_TRACE_VOID", "trace( ) may not be applied to a void expression", node)
+    p.generic(node, FUNCS["trace"])
     if not hasattr(t, "name") or isinstance(dtypes.r(t), dtypes.ctf.Struct):
         p.error("D_TRACE_DYN", "trace( ) may not be applied to a dynamic expression", node)
 

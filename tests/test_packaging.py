@@ -20,4 +20,6 @@ def test_wheel_contents(tmp_path):
         assert f"kdebug/fixtures/{f.name}" in names
     for h in (ROOT / "kdebug" / "kernel" / "headers").glob("*.h"):
         assert f"kdebug/kernel/headers/{h.name}" in names
+    for d in (ROOT / "kdebug" / "dtrace" / "lib").glob("*.d"):
+        assert f"kdebug/dtrace/lib/{d.name}" in names
     assert any(n.endswith("entry_points.txt") for n in names)

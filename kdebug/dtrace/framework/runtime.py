@@ -172,7 +172,7 @@ def _s(rt, text: str) -> str:
 
 
 def s_speculation(rt, P, C):
-    return rt.state.speculation()
+    return rt.speculation()
 
 
 def s_strlen(rt, P, C, s):
@@ -222,12 +222,19 @@ def s_strrchr(rt, P, C, s, c):
     return s[i:] if i >= 0 else ""
 
 
+def _str(rt, s):
+    """A string argument given as a pointer (``void *``): the string at that address."""
+    return s if type(s) is str else rt.load_str(s, rt.strsize)
+
+
 def s_strtok(rt, P, C, s, delims):
-    st = rt.state
-    if s == "":
+    # dtrace.c: a NULL first argument continues the string saved by the last call.
+    st = rt
+    delims = _str(rt, delims)
+    if type(s) is int and s == 0:
         s, pos = st.strtok
     else:
-        pos = 0
+        s, pos = _str(rt, s), 0
     while pos < len(s) and s[pos] in delims:
         pos += 1
     end = pos
@@ -293,8 +300,10 @@ def s_copyinstr(rt, P, C, addr, n=None):
 
 
 def s_rand(rt, P, C):
-    rt.state.seed = (rt.state.seed * 1103515245 + 12345) & 0x7fffffff
-    return rt.state.seed
+    # dtrace.c: (dtrace_gethrtime() * 2416 + 374441) % 1771875; the clock is
+    # nudged per call so two calls in one virtual nanosecond still differ.
+    rt.seed += 1
+    return ((rt.k.hrtime + rt.seed) * 2416 + 374441) % 1771875
 
 
 def s_progenyof(rt, P, C, pid):

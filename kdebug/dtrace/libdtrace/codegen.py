@@ -249,7 +249,10 @@ class CodeGen:
         args = []
         for i, a in enumerate(n.args):
             cls = f.args[min(i, len(f.args) - 1)] if f.args else "any"
-            args.append(self.as_string(a) if cls == "str" else self.value(a))
+            if n.name == "strtok" and i == 0 and not dtypes.is_stringish(a.type):
+                args.append(self.value(a))      # strtok(NULL, ...) continues; any other pointer is loaded
+            else:
+                args.append(self.as_string(a) if cls == "str" else self.value(a))
         return ["call", n.name, args]
 
     def lval(self, t):

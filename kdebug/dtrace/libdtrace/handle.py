@@ -12,11 +12,12 @@ frames).
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from .aggregate import AggTotals
 from .codegen import ClauseInfo
 from .dtypes import TypeEnv
-from .errors import Source
+from .errors import CompileError, Source
 from .options import Options
 from .output import AggView
 from .printf import format_conv, format_values, Conv
@@ -24,6 +25,8 @@ from .program import Program, compile_program
 from .symbols import Symbols
 
 __all__ = ["Handle", "DTraceError"]
+
+LIBDIR = Path(__file__).resolve().parent.parent / "lib"
 
 
 class DTraceError(Exception):
@@ -53,6 +56,17 @@ class Handle:
         self.exit_status: int | None = None
         self.done = False
         self.out = None
+        self._load_library()
+
+    def _load_library(self) -> None:
+        """Compile the D library (``kdebug/dtrace/lib/*.d``: errno and signal
+        numbers, fault codes, NULL) into this handle, as libdtrace does with
+        ``/usr/lib/dtrace`` when it opens: their inlines are every program's."""
+        for path in sorted(LIBDIR.glob("*.d")):
+            try:
+                compile_program(self, Source(path.read_text(), path=str(path)), "lib")
+            except CompileError as e:
+                raise DTraceError(f"failed to compile D library {path}: {e.diag.message}") from None
 
     def _call(self, method: str, *args):
         r = getattr(self.device, method)(*args)

@@ -87,8 +87,7 @@ class TextOutput:
             self.write("\n")
 
     def trace_int(self, value: int, size: int, signed: bool) -> None:
-        if size < 4 or not signed:
-            value &= (1 << (8 * size)) - 1
+        value = _datum(value, size)
         if self.options["quiet"]:
             self.write("%d" % value)
         else:
@@ -133,10 +132,8 @@ class TextOutput:
         if isinstance(spec, str) and spec.startswith("sym:"):
             return "  %-50s" % self.symbolize_how(spec[4:], v)
         size, signed = spec
-        if size < 4:
-            v &= (1 << (8 * size)) - 1
         fmt = {8: " %16d", 4: " %8d", 2: " %5d", 1: " %3d"}.get(size, " %16d")
-        return fmt % v
+        return fmt % _datum(v, size)
 
     def symbolize_how(self, how: str, pc: int) -> str:
         if how in ("mod", "umod"):
@@ -205,6 +202,16 @@ class TextOutput:
             c = counts.get(i, 0)
             out.append(label(i) + _bar(c, zoom, negative, positive) + " %-9d\n" % c)
         return "".join(out)
+
+
+def _datum(v: int, size: int) -> int:
+    """An integer record as dt_print_datum prints it: read unsigned of its size, then
+    passed to ``%d``/``%lld``, so 1- and 2-byte values come out unsigned and 4- and
+    8-byte values signed, whatever the type's sign."""
+    v &= (1 << (8 * size)) - 1
+    if size >= 4 and v >> (8 * size - 1):
+        v -= 1 << (8 * size)
+    return v
 
 
 def _tdiv(a: int, b: int) -> int:

@@ -157,7 +157,8 @@ def _pyspec(c: Conv, width, prec, conv: str) -> str:
 
 
 def _unsigned(v: int, size: int) -> int:
-    return v & ((1 << (8 * max(size, 4))) - 1) if v < 0 else v
+    """``v`` read back as an unsigned integer of its record's size (dt_printf's pfprint_uint)."""
+    return v & ((1 << (8 * size)) - 1) if v < 0 else v
 
 
 def format_conv(c: Conv, value, spec, width=None, prec=None, symbolize=None, stackfmt=None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import ast
+from ..errors import CompileError
 from .base import Pass
 
 
@@ -10,7 +11,10 @@ class ClauseShape(Pass):
     def run(self, program) -> None:
         clauses = [i for i in program.items if isinstance(i, ast.Clause)]
         if not program.items:
-            self.error("D_EMPTY", "empty D program translation unit")
+            # From a file, the lexer's line at end of input is reported (1 for an empty file).
+            text = self.comp.source.text
+            end = ast.Span(len(text), len(text), text.count("\n") + 1, 1)
+            raise CompileError("D_EMPTY", "empty D program translation unit", end if self.comp.source.path else None)
         for c in clauses:
             if c.body is None and self.comp.source.path is not None:
                 if c.pred is not None:

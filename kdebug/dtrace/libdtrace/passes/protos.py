@@ -111,7 +111,8 @@ def _fits(cls: str, t) -> bool:
     if cls == "scalar":
         return dtypes.is_scalar(t)
     if cls == "str":
-        return dtypes.is_stringish(t)
+        # A string is an array type to dt_node_is_argcompat: void * (NULL) fits it too.
+        return dtypes.is_stringish(t) or dtypes.is_ptr(t) and isinstance(dtypes.r(dtypes.r(t).target), dtypes.ctf.Void)
     return True
 
 

@@ -1,0 +1,9 @@
+BEGIN
+{
+	@a = count();
+}
+
+BEGIN
+{
+	@a = sum(1);
+}

@@ -1,0 +1,4 @@
+fbt::dtktest_inner:entry
+{
+	trace(args[5]);
+}

@@ -1,0 +1,4 @@
+BEGIN
+{
+	@[curthread->t_procp->p_user] = count();
+}

@@ -1,0 +1,4 @@
+BEGIN
+{
+	curthread->t_tid = 1;
+}

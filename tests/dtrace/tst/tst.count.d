@@ -1,0 +1,7 @@
+BEGIN
+{
+	@counts["tick-count"] = count();
+	@counts["tick-count"] = count();
+	@ = count();
+	exit(0);
+}

@@ -1,0 +1,14 @@
+BEGIN
+{
+}
+
+BEGIN
+{
+	x = 1;
+}
+
+BEGIN
+{
+	printf("x is %d\n", x);
+	exit(0);
+}

@@ -1,0 +1,9 @@
+tick-1sec
+{
+	exit(3);
+}
+
+END
+{
+	trace("end reached");
+}

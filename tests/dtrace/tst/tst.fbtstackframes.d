@@ -1,0 +1,5 @@
+fbt::dtktest_inner:entry
+{
+	stack(2);
+	exit(0);
+}

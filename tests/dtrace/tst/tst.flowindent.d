@@ -1,0 +1,6 @@
+#pragma D option flowindent
+
+fbt:dtktest::entry,
+fbt:dtktest::return
+{
+}

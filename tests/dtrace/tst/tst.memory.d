@@ -1,0 +1,8 @@
+#pragma D option quiet
+
+fbt::dtktest_outer:entry
+{
+	printf("%s %s\n", curthread->t_procp->p_user.u_comm, stringof(`dtktest_name));
+	printf("%d %d\n", pid, curthread->t_procp->p_pidp->pid_id);
+	exit(0);
+}

@@ -1,0 +1,10 @@
+BEGIN
+{
+	setopt("quiet");
+	printf("now quiet\n");
+}
+
+BEGIN
+{
+	exit(0);
+}

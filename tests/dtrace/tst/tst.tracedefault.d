@@ -1,0 +1,9 @@
+BEGIN
+{
+	trace((char)-2);
+	trace((short)-2);
+	trace(1);
+	trace(-2ll);
+	trace("abc");
+	exit(0);
+}

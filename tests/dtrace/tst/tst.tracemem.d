@@ -1,0 +1,5 @@
+BEGIN
+{
+	tracemem(`dtktest_name, 16);
+	exit(0);
+}

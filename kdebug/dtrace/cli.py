@@ -243,7 +243,12 @@ class Command:
                         text = f.read()
                 except OSError as e:
                     return self.fail(f"failed to open {v}: {e.strerror}")
-                src = Source(self._preprocess(h, text), path=v)
+                from .libdtrace.cpp import CppError
+                try:
+                    src = Source(self._preprocess(h, text), path=v)
+                except CppError as e:
+                    self.err.write(e.stderr)
+                    return self.fail(f"failed to compile script {v}: {e}")
                 kind = "n"
             else:
                 src = Source(v if c != "i" or not v.strip().isdigit() else v, arg=v)
@@ -290,32 +295,11 @@ class Command:
         return self.loop(h, out)
 
     def _preprocess(self, h, text: str) -> str:
-        """``-C``: object-like ``#define``s, ``-D``/``-U`` and ``//`` comments (kdebug has no cpp)."""
+        """``-C``: the script through cpp(1) with -D/-U/-I; raises CppError."""
         if not h.options["cpp"]:
             return text
-        import re
-        defines = {}
-        for c, v in self.opts:
-            if c == "D":
-                name, _, val = v.partition("=")
-                defines[name] = val or "1"
-            elif c == "U":
-                defines.pop(v, None)
-        out = []
-        for line in text.split("\n"):
-            m = re.match(r"\s*#\s*define\s+([A-Za-z_]\w*)\s*(.*)$", line)
-            if m:
-                defines[m.group(1)] = m.group(2)
-                out.append("")
-                continue
-            if re.match(r"\s*#\s*(include|undef|if|ifdef|ifndef|endif|else)\b", line):
-                out.append("")
-                continue
-            line = re.sub(r"//.*$", "", line)
-            for name, val in defines.items():
-                line = re.sub(rf"\b{re.escape(name)}\b", val, line)
-            out.append(line)
-        return "\n".join(out)
+        from .libdtrace.cpp import preprocess
+        return preprocess(text, [(c, v) for c, v in self.opts if c in "DUI"])
 
     def stability(self, script: str | None) -> None:
         name = f"script {script}" if script else "description"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .common import REGISTRY, format_table
 from . import host, startup  # noqa: F401  (they register their benchmarks)
-from . import mdb  # noqa: F401
+from . import dtrace, mdb  # noqa: F401
 
 
 def main(argv=None) -> int:

@@ -16,7 +16,8 @@ def test_quick_benchmarks_run_and_report(tmp_path):
     assert r.stdout.splitlines()[0].split()[:4] == ["benchmark", "subject", "baseline", "ratio"]
     figures = json.loads(out.read_text())
     names = {f["name"] for f in figures}
-    assert {"import-kernel", "boot-default-host"} <= names
+    assert {"import-kernel", "boot-default-host", "dtrace-disabled-probes", "dtrace-fbt-firing",
+            "dtrace-startup"} <= names
     for f in figures:
         assert f["subject"] > 0 and f["baseline"] > 0 and f["ratio"] > 0
 

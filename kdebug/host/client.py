@@ -26,7 +26,7 @@ from pathlib import Path
 from ..kernel import MemoryFault
 from ..paths import state_home
 from . import protocol
-from .machine import CommandResult, Machine
+from .protocol import CommandResult
 
 __all__ = ["InProcessHost", "RemoteHost", "HostUnavailable", "HostError", "connect", "run_on_host",
            "running_pid", "spawn_daemon"]
@@ -47,8 +47,11 @@ class InProcessHost:
 
     live_clock = False   # time passes only when advanced
 
-    def __init__(self, machine: Machine | None = None):
-        self.machine = machine if machine is not None else Machine()
+    def __init__(self, machine=None):
+        if machine is None:
+            from .machine import Machine
+            machine = Machine()
+        self.machine = machine
 
     def run(self, argv: list[str], stdin: str = "") -> CommandResult:
         return self.machine.run(argv, stdin)

@@ -22,20 +22,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib import import_module
 
 from ..kernel import KernelPanic, cyclic, dump
 from ..kernel.boot import DEFAULT_HOST, HostConfig, boot
+from .protocol import CommandResult
 
 __all__ = ["Machine", "CommandResult", "host_command", "HOST_COMMANDS", "USERLAND"]
-
-
-@dataclass
-class CommandResult:
-    rc: int
-    stdout: str = ""
-    stderr: str = ""
 
 
 HOST_COMMANDS: dict[str, Callable] = {}

@@ -15,7 +15,7 @@ import json
 import socket
 import struct
 
-__all__ = ["send", "recv", "ProtocolError", "encode_bytes", "decode_bytes", "MAX_MESSAGE", "VERSION"]
+__all__ = ["send", "recv", "ProtocolError", "encode_bytes", "decode_bytes", "MAX_MESSAGE", "VERSION", "CommandResult"]
 
 VERSION = 1
 MAX_MESSAGE = 256 << 20
@@ -61,3 +61,19 @@ def encode_bytes(data: bytes) -> str:
 
 def decode_bytes(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+class CommandResult:
+    """What a userland command on the host gives back: exit status, stdout, stderr."""
+
+    __slots__ = ("rc", "stdout", "stderr")
+
+    def __init__(self, rc: int, stdout: str = "", stderr: str = ""):
+        self.rc, self.stdout, self.stderr = rc, stdout, stderr
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CommandResult) and (self.rc, self.stdout, self.stderr) == \
+            (other.rc, other.stdout, other.stderr)
+
+    def __repr__(self) -> str:
+        return f"CommandResult(rc={self.rc!r}, stdout={self.stdout!r}, stderr={self.stderr!r})"

@@ -122,8 +122,15 @@ class Kernel:
         ctx.returns.append(ctx.frames[-1].addr + at)
         ctx.frames.append(kf)
         try:
-            if kf.probed:
-                return self._call_probed(kf, fn, args)
+            if kf.probed:       # _call_probed, inlined: this is every fbt firing's path
+                hook = kf.entry_hook
+                if hook is not None:
+                    hook(self, kf, args)
+                rv = fn(self, *args)
+                hook = kf.return_hook
+                if hook is not None:
+                    hook(self, kf, rv)
+                return rv
             return fn(self, *args)
         except MemoryFault as e:
             _note_trap(e, ctx)

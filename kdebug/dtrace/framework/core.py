@@ -50,11 +50,18 @@ class Framework:
                 probe.enabled = False
                 probe.provider.disable(self, probe)
 
-    def firer(self, probe):
-        """The function a provider calls when ``probe`` fires: ``fire(cpu, args)``."""
+    def firer(self, probe, kernel_hook: bool = False):
+        """The function a provider calls when ``probe`` fires: ``fire(cpu, args)``.
+
+        With ``kernel_hook``, it is a kernel function hook instead,
+        ``fire(k, kf, args)`` on the CPU running kernel code (fbt's entry
+        hook): one call from the kernel to the clauses, on fbt's hot path.
+        """
         ecbs = probe.ecbs
 
-        def fire(cpu, args):
+        def fire(cpu, args, kernel_args=None):
+            if kernel_hook:         # called as fire(k, kf, args)
+                cpu, args = cpu.ctx.cpu, kernel_args
             L = {}
             for ecb in ecbs:
                 if ecb.state.live:

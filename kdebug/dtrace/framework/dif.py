@@ -97,6 +97,8 @@ class ClauseWriter:
                 raise IRError("bad string constant")
             return self.const(a[0])
         if op == "bv":
+            if a[0] in _INLINE_BUILTINS:      # what the probe or the firing says of itself: no call
+                return _INLINE_BUILTINS[a[0]]
             return f"BV[{_BUILTIN_INDEX[a[0]]}](P, A, C, E)" if a[0] in _BUILTIN_INDEX else self._bad(a[0])
         if op == "arg":
             return f"ARG(A, {_int(a[0], 0, 9)})"
@@ -239,6 +241,20 @@ class ClauseWriter:
             self._bad(op)
 
 
+# Built-ins read straight off the probe (P), the CPU (C) and the EPID (E).
+_INLINE_BUILTINS = {"probeprov": "P.provider.name", "probemod": "P.module", "probefunc": "P.function",
+                    "probename": "P.name", "id": "P.id", "cpu": "C", "epid": "E"}
+
+
+def _speculates(stmts) -> bool:
+    """Whether a statement list records anything or speculates (it then needs D and S)."""
+    for st in stmts if isinstance(stmts, list) else []:
+        if isinstance(st, list) and st and (st[0] in ("rec", "speculate")
+                                            or st[0] == "if" and len(st) > 3 and (_speculates(st[2]) or _speculates(st[3]))):
+            return True
+    return False
+
+
 def compile_clause(clause: dict, nvars: dict, naggs: int, aggfuncs: list, name: str):
     """Python code object and constants for one IR clause; also the line -> action map."""
     if not isinstance(clause, dict):
@@ -248,8 +264,9 @@ def compile_clause(clause: dict, nvars: dict, naggs: int, aggfuncs: list, name: 
     if clause.get("pred") is not None:
         w.emit(1, f"if not {w.expr(clause['pred'])}:")
         w.emit(2, "return")
-    w.emit(1, "D = []")
-    w.emit(1, "S = 0")
+    if clause.get("records") or _speculates(clause.get("stmts", [])):
+        w.emit(1, "D = []")
+        w.emit(1, "S = 0")
     w.stmts(clause.get("stmts", []), 1, top=True)
     if clause.get("records"):
         w.emit(1, "EMIT(C, P, E, D, S)")

@@ -68,7 +68,7 @@ class State:
         # aggregations
         self.aggdefs: list[dict] = []
         self.AGG: list = []
-        self.aggcpu: list = [None] * self.ncpus
+        self.aggcpu: list[dict] = [{} for _ in range(self.ncpus)]   # per CPU: aggregation id -> {key: value}
         self.aggcount = [0] * self.ncpus
         # buffers
         self.buffers: dict[int, list] = {}
@@ -368,8 +368,6 @@ class State:
     def snapshot(self) -> dict:
         out = []
         for cpu, per in enumerate(self.aggcpu):
-            if per is None:
-                continue
             for aid, d in per.items():
                 if d:
                     out.append([aid, cpu, [[list(k), _plain(v)] for k, v in d.items()]])
@@ -389,12 +387,7 @@ class State:
 
     def agg_dict(self, C, aid) -> dict:
         per = self.aggcpu[C]
-        if per is None:
-            per = self.aggcpu[C] = {}
-        d = per.get(aid)
-        if d is None:
-            d = per[aid] = {}
-        return d
+        return per.get(aid) or per.setdefault(aid, {})
 
 
 def _plain(v):
@@ -429,8 +422,11 @@ def _mod(a, b):
 
 
 def _count(st, aid, params):
+    aggcpu = st.aggcpu
+
     def update(C, key):
-        d = st.agg_dict(C, aid)
+        per = aggcpu[C]
+        d = per.get(aid) or per.setdefault(aid, {})
         v = d.get(key)
         if v is not None:
             d[key] = v + 1
@@ -440,8 +436,11 @@ def _count(st, aid, params):
 
 
 def _sum(st, aid, params):
+    aggcpu = st.aggcpu
+
     def update(C, key, x):
-        d = st.agg_dict(C, aid)
+        per = aggcpu[C]
+        d = per.get(aid) or per.setdefault(aid, {})
         v = d.get(key)
         if v is not None:
             d[key] = int64(v + x)
@@ -452,8 +451,11 @@ def _sum(st, aid, params):
 
 def _minmax(better):
     def make(st, aid, params):
+        aggcpu = st.aggcpu
+
         def update(C, key, x):
-            d = st.agg_dict(C, aid)
+            per = aggcpu[C]
+            d = per.get(aid) or per.setdefault(aid, {})
             v = d.get(key)
             if v is not None:
                 if better(x, v):
@@ -465,8 +467,11 @@ def _minmax(better):
 
 
 def _avg(st, aid, params):
+    aggcpu = st.aggcpu
+
     def update(C, key, x):
-        d = st.agg_dict(C, aid)
+        per = aggcpu[C]
+        d = per.get(aid) or per.setdefault(aid, {})
         v = d.get(key)
         if v is not None:
             v[0] += 1
@@ -477,8 +482,11 @@ def _avg(st, aid, params):
 
 
 def _stddev(st, aid, params):
+    aggcpu = st.aggcpu
+
     def update(C, key, x):
-        d = st.agg_dict(C, aid)
+        per = aggcpu[C]
+        d = per.get(aid) or per.setdefault(aid, {})
         v = d.get(key)
         if v is not None:
             v[0] += 1
@@ -491,8 +499,11 @@ def _stddev(st, aid, params):
 
 def _histogram(index):
     def make(st, aid, params):
+        aggcpu = st.aggcpu
+
         def update(C, key, x, incr=1):
-            d = st.agg_dict(C, aid)
+            per = aggcpu[C]
+            d = per.get(aid) or per.setdefault(aid, {})
             h = d.get(key)
             if h is None:
                 if not st.agg_room(C):

@@ -11,6 +11,7 @@ frames).
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .symbols import Symbols
 __all__ = ["Handle", "DTraceError"]
 
 LIBDIR = Path(__file__).resolve().parent.parent / "lib"
+_INLINE_NAME = re.compile(r"^\s*inline\b[^=;]*?\b([A-Za-z_]\w*)\s*=", re.M)
 
 
 class DTraceError(Exception):
@@ -56,15 +58,25 @@ class Handle:
         self.exit_status: int | None = None
         self.done = False
         self.out = None
-        self._load_library()
+        self._library: dict[Path, str] | None = None      # file -> text, until compiled
 
-    def _load_library(self) -> None:
-        """Compile the D library (``kdebug/dtrace/lib/*.d``: errno and signal
-        numbers, fault codes, NULL) into this handle, as libdtrace does with
-        ``/usr/lib/dtrace`` when it opens: their inlines are every program's."""
-        for path in sorted(LIBDIR.glob("*.d")):
+    def need_library(self, name: str) -> None:
+        """Compile the D library if it defines ``name``.
+
+        The library (``kdebug/dtrace/lib/*.d``: errno and signal numbers,
+        fault codes, NULL) is every program's, as ``/usr/lib/dtrace`` is in
+        libdtrace; it is compiled the first time a program names one of its
+        identifiers, so that programs that do not pay nothing for it.
+        """
+        if self._library is None:
+            self._library = {p: p.read_text() for p in sorted(LIBDIR.glob("*.d"))}
+            self._library_names = set(_INLINE_NAME.findall("\n".join(self._library.values())))
+        if not self._library or name not in self._library_names:
+            return
+        files, self._library = self._library, {}
+        for path, text in files.items():
             try:
-                compile_program(self, Source(path.read_text(), path=str(path)), "lib")
+                compile_program(self, Source(text, path=str(path)), "lib")
             except CompileError as e:
                 raise DTraceError(f"failed to compile D library {path}: {e.diag.message}") from None
 

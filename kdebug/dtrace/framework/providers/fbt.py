@@ -30,11 +30,10 @@ class FbtProvider:
 
     def enable(self, fw, probe) -> None:
         kf = probe.data
-        fire = fw.firer(probe)
         if probe.name == "entry":
-            kf.entry_hook = lambda k, f, args: fire(k.ctx.cpu, args)
+            kf.entry_hook = fw.firer(probe, kernel_hook=True)
         else:
-            offset = kf.return_offset
+            fire, offset = fw.firer(probe), kf.return_offset
             kf.return_hook = lambda k, f, rv: fire(k.ctx.cpu, (offset, rv))
         kf.probed = True
 

@@ -80,11 +80,13 @@ class Names(Pass):
                 self.syms.declare(scope, base.name, assoc=isinstance(t, ast.Index))
 
     def _unknown(self, name: str) -> bool:
+        self.comp.handle.need_library(name)
         return (name not in BUILTIN_TYPES and name != "args" and name not in self.syms.inlines
                 and self.syms.var("global", name) is None and "`" not in name and name not in FUNCS)
 
     def visit_Ident(self, node):
         name = node.name
+        self.comp.handle.need_library(name)
         v = self.syms.var("global", name)
         if v is not None:
             node.kind, node.var = "var", v

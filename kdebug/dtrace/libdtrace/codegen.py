@@ -147,10 +147,11 @@ class CodeGen:
         return m(n)
 
     def v_StrConst(self, n):
-        return ["s", n.value]
+        # A string is at most strsize bytes wherever it is loaded, copied or recorded.
+        return ["s", n.value[:self.strsize]]
 
     def v_Macro(self, n):
-        return ["s", n.value] if isinstance(n.value, str) else ["k", n.value]
+        return ["s", n.value[:self.strsize]] if isinstance(n.value, str) else ["k", n.value]
 
     def v_Ident(self, n):
         if n.kind == "var":

@@ -270,7 +270,13 @@ class _ToAst(Transformer):
         return ast.ThisVar(_span(meta), name=c[-1])
 
     def offsetof(self, meta, c):
-        tname = next(x for x in c if isinstance(x, ast.TypeName))
+        # The lexer names a typedef TYPE_NAME only where an identifier may stand,
+        # so the grammar lets one in here; one that names no type is dtrace's syntax error.
+        tname = next((x for x in c if isinstance(x, ast.TypeName)), None)
+        if tname is None:
+            tok = next(x for x in c if isinstance(x, lark.Token) and x.type == "IDENT")
+            raise CompileError("D_SYNTAX", f'syntax error near "{tok}"',
+                               ast.Span(tok.start_pos, tok.end_pos, tok.line, tok.column))
         return ast.Offsetof(_span(meta), tname=tname, member=c[-2] if isinstance(c[-1], lark.Token) else c[-1])
 
 
@@ -301,7 +307,12 @@ def parse(text: str, is_type=None) -> ast.Program:
         raise CompileError("D_SYNTAX", "syntax error near end of input", _end_span(text)) from None
     finally:
         _TYPENAMES.is_type = lambda name: False
-    return _ToAst().transform(tree)
+    try:
+        return _ToAst().transform(tree)
+    except lark.exceptions.VisitError as e:
+        if isinstance(e.orig_exc, CompileError):
+            raise e.orig_exc from None
+        raise
 
 
 def _end_span(text: str) -> ast.Span:

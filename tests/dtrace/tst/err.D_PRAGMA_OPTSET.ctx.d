@@ -1,0 +1,6 @@
+#pragma D option defaultargs
+
+BEGIN
+{
+	exit(0);
+}

@@ -138,17 +138,20 @@ class Daemon:
     def _sync_clock(self) -> None:
         self._t0 = time.monotonic()
         self._hr0 = self.machine.now
+        self._boots = self.machine.boots
 
     def _timeout(self) -> float:
         return _TICK
 
     def _tick(self) -> None:
+        if self.machine.boots != self._boots:   # rebooted (a panic, say): the clock starts again
+            self._sync_clock()
         target = self._hr0 + int((time.monotonic() - self._t0) * 1e9)
         now = self.machine.now
         if target <= now:
             return
         if target - now > _MAX_CATCH_UP:        # we were stopped: skip ahead, do not replay it all
-            self._hr0 += target - now - _MAX_CATCH_UP
+            self._hr0 -= target - now - _MAX_CATCH_UP
             target = now + _MAX_CATCH_UP
         self.machine.advance_to(target)
 

@@ -41,7 +41,8 @@ def _wrap(text: str, indent: str = "  ") -> str:
         if p.startswith(("$ ", "#", ">", "kdebug ")) or "\n  " in p:
             out.append(textwrap.indent(p, indent))      # commands and examples as written
         else:
-            out.append(textwrap.fill(" ".join(p.split()), 76, initial_indent=indent, subsequent_indent=indent))
+            out.append(textwrap.fill(" ".join(p.split()), 76, initial_indent=indent, subsequent_indent=indent,
+                                     break_on_hyphens=False, break_long_words=False))   # kvm-debian8, UUIDs
     return "\n\n".join(out)
 
 
@@ -115,12 +116,21 @@ def _start(args, labs, by_name, progress) -> int:
     _out(f"Lab: {lab.title}")
     _out(_wrap(lab.summary))
     _out()
+    if lab.dump:
+        _show_dump(lab)
+        _out()
     if lab.setup and _setup(lab) != 0:
         return 1
     progress.start(lab.name)
     progress.save()
     _show_step(lab, 0)
     return 0
+
+
+def _show_dump(lab: Lab) -> None:
+    """A dump lab: which crash dump, and how to open it."""
+    if lab.dump:
+        _out(f"Crash dump: {lab.dump} (open it with: kdebug mdb {lab.dump})")
 
 
 def _setup(lab: Lab) -> int:
@@ -156,6 +166,7 @@ def _status(args, labs, by_name, progress) -> int:
     else:
         st = progress.lab(lab.name)
         _out(f"Lab: {lab.title} ({lab.name})")
+        _show_dump(lab)
         if st.get("done"):
             _out("Complete.")
         else:

@@ -24,6 +24,15 @@ A lab file (``kdebug/labs/NAME.toml``)::
 entries are matched case-insensitively, ignoring blanks at the ends (an
 entry starting with ``re:`` is a regular expression).  A file that breaks
 these rules is refused with one line naming it and the problem.
+
+A lab about a crash dump names it at the top level::
+
+    dump = "emy-17-crash"                # a shipped fixture, fixtures/emy-17-crash.kdump
+
+The fixture must exist (``kdebug mdb NAME`` opens it).  ``kdebug lab
+start`` tells the learner how to open it; the dump never changes, so its
+steps are ``answer`` checks (``host`` and ``mdb`` checks still read the
+live host).  A dump lab without ``[setup]`` does not start the host.
 """
 
 from __future__ import annotations
@@ -69,6 +78,7 @@ class Lab:
     setup: dict = field(default_factory=dict)
     tools: list[str] = field(default_factory=list)
     path: str = ""
+    dump: str = ""                      # a shipped crash dump the lab reads (fixture name), or ""
 
 
 def labs_dir() -> Path:
@@ -124,8 +134,19 @@ def load_lab(path: str | os.PathLike) -> Lab:
     steps = [_step(s, i + 1, path) for i, s in enumerate(steps_data)]
     tools = data.get("tools", [])
     _need(isinstance(tools, list) and all(isinstance(t, str) for t in tools), path, "tools must be a list of names")
+    dump = _dump(data["dump"], path) if "dump" in data else ""
     return Lab(name, _text(data["title"], path, "title"), order, _text(data["summary"], path, "summary"),
-               steps, dict(setup), list(tools), str(path))
+               steps, dict(setup), list(tools), str(path), dump)
+
+
+def _dump(value, path) -> str:
+    """The fixture name of a lab's ``dump`` (without ``.kdump``); it must be shipped."""
+    from ..resources import fixture_path
+
+    name = _text(value, path, "dump")
+    name = name[: -len(".kdump")] if name.endswith(".kdump") else name
+    _need("/" not in name and fixture_path(f"{name}.kdump").is_file(), path, f"no shipped dump '{name}'")
+    return name
 
 
 def _step(s, n: int, path) -> Step:

@@ -153,3 +153,22 @@ def test_vmadm_create_reads_a_payload_file_on_this_workstation(home, tmp_path):
     assert r.stdout == "web\n"
     r = kdebug("vmadm", "create", "-f", "/no/such/payload.json", home=home)
     assert (r.returncode, r.stderr) == (1, "File: /no/such/payload.json does not exist.\n")
+
+
+def test_the_daemons_clock_catches_up_at_most_5s_and_restarts_after_a_reboot(tmp_path):
+    """A daemon that was stopped (or whose host rebooted) does not replay, or race through, the time it missed."""
+    from kdebug.host.daemon import Daemon
+    from kdebug.host.machine import Machine
+
+    d = Daemon(tmp_path / "home")
+    d.machine = Machine()
+    d._sync_clock()
+    start = d.machine.now
+    d._t0 -= 60                                   # a minute went by without ticks
+    d._tick()
+    assert d.machine.now - start == 5_000_000_000
+    d._tick()                                     # and then it goes on in real time
+    assert d.machine.now - start < 5_500_000_000
+    d.machine.reboot()
+    d._tick()
+    assert d.machine.now < start + 1_000_000_000

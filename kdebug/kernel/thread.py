@@ -22,7 +22,7 @@ from .machdep import RESUME_PC, SYSCALL_RETURN, THREAD_START_RETURN
 from .text import KSource
 
 __all__ = ["thread_create", "lwp_thread_create", "set_stack", "write_stack", "stack_frames", "for_each_thread",
-           "SLEEP_STACKS", "DEFAULTSTKSZ"]
+           "interrupted", "SLEEP_STACKS", "DEFAULTSTKSZ"]
 
 DEFAULTSTKSZ = 0x5000          # amd64 kernel stack: 5 pages
 _REDZONE = 0x1000
@@ -41,7 +41,7 @@ THREAD = KSource("genunix", "thread.c", decls="""
     ("syslwp_park", 0x80), ("lwp_unpark", 0x9c), ("installctx", 0x90), ("savectx", 0x60),
 ])
 
-DISP = KSource("genunix", "disp.c", decls="""
+DISP = KSource("unix", "disp.c", decls="""
     void swtch(void);
     void idle(void);
 """, functions=[
@@ -306,6 +306,24 @@ def stack_frames(k, t: int, limit: int = 64) -> list[tuple[int, int]]:
             break
         fp = nxt
     return out
+
+
+def interrupted(k, cpu: int):
+    """An :class:`~kdebug.kernel.text.ExecContext` for what CPU ``cpu`` is doing when an
+    interrupt (a profile tick) arrives: its ``cpu_thread`` at the thread's saved pc.
+
+    Nothing of the simulation runs between events, so that thread is where it
+    last stopped (an idle CPU's idle thread in ``i86_mwait``).  The context's
+    innermost return address is that pc, then the thread's saved frames, as a
+    stack taken at the interrupt reads them.  Returns None if the CPU has no thread.
+    """
+    from .text import ExecContext
+
+    t = k.obj(k.cpu_addrs[cpu], "cpu_t").cpu_thread
+    if not t:
+        return None
+    pcs = [pc for _, pc in stack_frames(k, t)]
+    return ExecContext(t, cpu, [], pcs[::-1])
 
 
 def for_each_thread(k):

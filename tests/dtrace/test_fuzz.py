@@ -86,38 +86,58 @@ STR_LEAVES = st.one_of(STRINGS, st.sampled_from([
     "curthread->t_procp->p_user.u_comm", "stringof(`hvm_excl_holder)", "`utsname.nodename"]))
 
 
-def _typed_expressions():
-    """(integer expressions, string expressions), each built from both."""
-    def ints(inner_i, inner_s):
-        return st.one_of(
-            st.tuples(inner_i, BINOPS, inner_i).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-            st.tuples(UNOPS, inner_i).map(lambda t: f"{t[0]}({t[1]})"),
-            st.tuples(CASTS, inner_i).map(lambda t: f"{t[0]}({t[1]})"),
-            st.tuples(inner_i, inner_i, inner_i).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
-            inner_s.map(lambda e: f"strlen({e})"), inner_s.map(lambda e: f"strtoll({e})"),
-            st.tuples(inner_s, inner_s).map(lambda t: f"index({t[0]}, {t[1]})"),
-            st.tuples(inner_s, st.sampled_from(["==", "!=", "<", ">="]), inner_s).map(
-                lambda t: f"({t[0]} {t[1]} {t[2]})"),
-            st.just("rand()"), inner_i.map(lambda e: f"progenyof({e})"))
-
-    def strs(inner_i, inner_s):
-        return st.one_of(
-            st.tuples(inner_s, inner_s).map(lambda t: f"strjoin({t[0]}, {t[1]})"),
-            st.tuples(inner_s, inner_i).map(lambda t: f"substr({t[0]}, {t[1]})"),
-            st.tuples(inner_s, inner_i, inner_i).map(lambda t: f"substr({t[0]}, {t[1]}, {t[2]})"),
-            inner_i.map(lambda e: f"lltostr({e})"), inner_i.map(lambda e: f"copyinstr({e})"),
-            inner_i.map(lambda e: f"stringof({e})"), inner_s.map(lambda e: f"toupper({e})"),
-            inner_s.map(lambda e: f"basename({e})"), inner_s.map(lambda e: f"cleanpath({e})"),
-            st.tuples(inner_s, inner_s).map(lambda t: f"strstr({t[0]}, {t[1]})"),
-            st.tuples(inner_i, inner_s, inner_s).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"))
-
-    i1, s1 = st.one_of(INT_LEAVES, ints(INT_LEAVES, STR_LEAVES)), st.one_of(STR_LEAVES, strs(INT_LEAVES,
-                                                                                              STR_LEAVES))
-    i2, s2 = st.one_of(i1, ints(i1, s1)), st.one_of(s1, strs(i1, s1))
-    return st.one_of(i1, ints(i2, s2)), st.one_of(s1, strs(i2, s2))
+@st.composite
+def int_expr(draw, depth=2):
+    """An integer expression: leaves, operators, casts, and subroutines of strings (composite, so that
+    Hypothesis never builds the repr of a huge nested strategy)."""
+    if depth == 0 or draw(st.integers(0, 2)) == 0:
+        return draw(INT_LEAVES)
+    i, s_ = int_expr(depth - 1), str_expr(depth - 1)
+    form = draw(st.integers(0, 9))
+    if form == 0:
+        return f"({draw(i)} {draw(BINOPS)} {draw(i)})"
+    if form == 1:
+        return f"{draw(UNOPS)}({draw(i)})"
+    if form == 2:
+        return f"{draw(CASTS)}({draw(i)})"
+    if form == 3:
+        return f"({draw(i)} ? {draw(i)} : {draw(i)})"
+    if form == 4:
+        return f"{draw(st.sampled_from(['strlen', 'strtoll']))}({draw(s_)})"
+    if form == 5:
+        return f"index({draw(s_)}, {draw(s_)})"
+    if form == 6:
+        return f"({draw(s_)} {draw(st.sampled_from(['==', '!=', '<', '>=']))} {draw(s_)})"
+    if form == 7:
+        return f"progenyof({draw(i)})"
+    return draw(st.sampled_from(["rand()", "(x += 1)", "y++"]))
 
 
-INT_EXPR, STR_EXPR = _typed_expressions()
+@st.composite
+def str_expr(draw, depth=2):
+    """A string expression: leaves, and subroutines that make strings."""
+    if depth == 0 or draw(st.integers(0, 2)) == 0:
+        return draw(STR_LEAVES)
+    i, s_ = int_expr(depth - 1), str_expr(depth - 1)
+    form = draw(st.integers(0, 8))
+    if form == 0:
+        return f"strjoin({draw(s_)}, {draw(s_)})"
+    if form == 1:
+        return f"substr({draw(s_)}, {draw(i)})"
+    if form == 2:
+        return f"substr({draw(s_)}, {draw(i)}, {draw(i)})"
+    if form == 3:
+        return f"{draw(st.sampled_from(['lltostr', 'copyinstr', 'stringof']))}({draw(i)})"
+    if form == 4:
+        return f"{draw(st.sampled_from(['toupper', 'tolower', 'basename', 'dirname', 'cleanpath']))}({draw(s_)})"
+    if form == 5:
+        return f"strstr({draw(s_)}, {draw(s_)})"
+    if form == 6:
+        return f"({draw(i)} ? {draw(s_)} : {draw(s_)})"
+    return draw(STR_LEAVES)
+
+
+INT_EXPR, STR_EXPR = int_expr(), str_expr()
 EXPR = st.one_of(INT_EXPR, STR_EXPR)
 AGGS = st.sampled_from(["count()", "sum({e})", "min({e})", "max({e})", "avg({e})", "stddev({e})",
                         "quantize({e})", "lquantize({e}, 0, 100, 10)", "llquantize({e}, 10, 0, 3, 10)"])

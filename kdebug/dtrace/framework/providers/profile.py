@@ -2,16 +2,18 @@
 
 Probes are cyclics on the kernel clock (``kdebug.kernel.cyclic``): an
 omnipresent cyclic (``CY_ALL``) for profile-N, a CPU-0 one for tick-N.
-Intervals under 200 us are refused (the probe does not exist).  arg0 is
-the kernel PC (the simulated CPUs are idle in the kernel: 0 in user mode
-is never the case here), arg1 the user PC (0).
+Intervals under 200 us are refused (the probe does not exist).  A probe
+fires in the context of what the CPU was doing: kernel code in progress on
+it, or else its current thread where it stopped (an idle CPU's idle thread
+in ``i86_mwait``, whose process is ``sched``).  arg0 is the kernel PC,
+arg1 the user PC (0: the simulated threads are never caught in user mode).
 """
 
 from __future__ import annotations
 
 import re
 
-from ....kernel import cyclic
+from ....kernel import cyclic, thread
 
 _UNITS = {"": None, "hz": None, "ns": 1, "nsec": 1, "us": 1000, "usec": 1000, "ms": 10**6, "msec": 10**6,
           "s": 10**9, "sec": 10**9, "m": 60 * 10**9, "min": 60 * 10**9, "h": 3600 * 10**9,
@@ -57,8 +59,15 @@ class ProfileProvider:
         fire = fw.firer(probe)
 
         def handler(k, cpu):
-            pc = k.ctx.frames[-1].addr if k.ctx is not None and k.ctx.frames else 0
-            fire(cpu, (pc, 0, 0))
+            ctx = k.ctx
+            if ctx is not None and ctx.cpu == cpu:        # kernel code running on this CPU
+                fire(cpu, (ctx.frames[-1].addr if ctx.frames else 0, 0, 0))
+                return
+            k.ctx = thread.interrupted(k, cpu)
+            try:
+                fire(cpu, (k.ctx.returns[-1] if k.ctx is not None and k.ctx.returns else 0, 0, 0))
+            finally:
+                k.ctx = ctx
 
         cpus = cyclic.CY_ALL if kind == "profile" else [0]
         probe.data = (kind, ns, cyclic.cyclic_add(fw.k, handler, ns, cpus=cpus))

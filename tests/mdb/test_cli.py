@@ -170,3 +170,15 @@ def test_k_without_a_host_is_one_line_and_status_1(tmp_path):
     r = kdebug("mdb", "-k", input="::status\n", home=blocker / "home")
     assert r.returncode == 1
     assert r.stderr.startswith("mdb: failed to open live kernel: ") and r.stderr.count("\n") == 1
+
+
+def test_a_crash_dumps_current_thread_is_the_one_that_panicked():
+    """$c, $C and $r with no address read the panic thread, from vpanic down."""
+    r = mdb("-e", "$c", "emy-17-crash")
+    lines = r.stdout.splitlines()
+    assert lines[:3] == ["vpanic()", "assfail+0x7e()", "hvm_excl_rele+0x3c()"]
+    assert lines[-1] == "sys_syscall+0x19f()"
+    assert mdb("-e", "*panic_thread$c", "emy-17-crash").stdout.splitlines() == lines[1:]
+    assert "%rip = 0x" in mdb("-e", "$r", "emy-17-crash").stdout
+    r = mdb("-e", "$c", "emy-17")                 # no panic: no current thread
+    assert (r.returncode, r.stderr) == (1, "mdb: command is not supported by current target\n")

@@ -2,8 +2,9 @@
 
 A thread that is not running has its registers saved in ``t_pcb`` and its
 frames on its stack (kdebug.kernel.thread.stack_frames); these dcmds read
-them from there.  Without an address there is no current thread to show
-(the kernel did not panic), as mdb says.
+them from there.  Without an address, a crash dump's current thread is the
+one that panicked (``panic_thread``), at the pc it saved in ``vpanic``;
+other targets have none, as mdb says.
 """
 
 from __future__ import annotations
@@ -32,17 +33,33 @@ def _frames(m, thread: int) -> list[tuple[int, int]]:
     return stack_frames(m.k, thread)
 
 
+def _panic_thread(m) -> int:
+    """The thread that panicked, on a crash dump; else 0."""
+    if m.target.live or not m.k.panic_message:
+        return 0
+    return m.k.var("panic_thread").value()
+
+
 def _stack(c, verbose: bool) -> int:
-    """``addr$c``: one frame a line, ``%a()``; ``$C`` puts the frame pointer first."""
+    """``addr$c``: one frame a line, ``%a()``; ``$C`` puts the frame pointer first.
+
+    Without an address, on a crash dump: the panic thread's stack from its
+    registers, so the first line is the function it panicked in (``vpanic()``).
+    """
     m = c.m
-    if not c.has_addr:
+    thread = c.addr if c.has_addr else _panic_thread(m)
+    if not thread:
         m.warn("command is not supported by current target\n")
         return ERR
     try:
-        frames = _frames(m, c.addr)
+        frames = _frames(m, thread)
     except MemoryFault as e:
-        m.warn("failed to read thread at %p", c.addr, reason=e.reason)
+        m.warn("failed to read thread at %p", thread, reason=e.reason)
         return ERR
+    if not c.has_addr and frames:
+        if verbose:
+            c.printf("%0?lr ", frames[0][0])
+        c.printf("%a()\n", frames[0][1])
     for fp, pc in frames[1:]:
         if verbose:
             c.printf("%0?lr ", fp)
@@ -138,13 +155,14 @@ def cmd_regs(c) -> int:
     m = c.m
     if c.args:
         return USAGE
-    if not c.has_addr:
+    thread = c.addr if c.has_addr else _panic_thread(m)
+    if not thread:
         m.warn("command is not supported by current target\n")
         return ERR
     try:
-        _print_regs(c, _saved_regs(m, c.addr))
+        _print_regs(c, _saved_regs(m, thread))
     except MemoryFault as e:
-        m.warn("failed to read thread at %p", c.addr, reason=e.reason)
+        m.warn("failed to read thread at %p", thread, reason=e.reason)
         return ERR
     return OK
 

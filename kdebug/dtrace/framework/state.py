@@ -180,8 +180,10 @@ class State:
         return self.k.curthread
 
     def load(self, addr, size, signed):
-        if type(addr) is not int or not 0 <= addr <= M64:
-            raise Fault("invalid address", addr & M64 if type(addr) is int else 0)
+        # An address is 64 bits whatever the sign of the value (arg0 is int64_t).
+        if type(addr) is not int:
+            raise Fault("invalid address", 0)
+        addr &= M64
         try:
             return self.k.mem.read_int(addr, size) if signed else self.k.mem.read_uint(addr, size)
         except MemoryFault as e:
@@ -192,8 +194,9 @@ class State:
         return (word >> (bitoff % 8)) & ((1 << nbits) - 1)
 
     def load_str(self, addr, maxlen):
-        if type(addr) is not int or not 0 <= addr <= M64:
-            raise Fault("invalid address", addr & M64 if type(addr) is int else 0)
+        if type(addr) is not int:
+            raise Fault("invalid address", 0)
+        addr &= M64
         try:
             raw = self.k.mem.read_cstr(addr, min(maxlen, self.strsize))
         except MemoryFault as e:

@@ -38,6 +38,10 @@ class HostUnavailable(Exception):
     """The host cannot be reached or started; ``str()`` says why."""
 
 
+class _ConnectionLost(HostUnavailable):
+    """The connection broke in the middle of a request."""
+
+
 class HostError(Exception):
     """The host refused or failed a request; ``str()`` is its message."""
 
@@ -118,9 +122,12 @@ class RemoteHost:
         self._kernel = None
         try:
             self.info = self.call("hello", version=protocol.VERSION)
-        except HostError as e:
+        except HostError as e:              # the daemon answered: refused
             self.close()
             raise HostUnavailable(str(e)) from None
+        except _ConnectionLost:             # a daemon dying as we connected: as if there were none
+            self.close()
+            raise ConnectionResetError(self.sock_path) from None
 
     def call(self, op: str, **args):
         """One request; returns its result or raises HostError / MemoryFault / HostUnavailable."""
@@ -129,7 +136,7 @@ class RemoteHost:
             protocol.send(self._sock, {"id": self._next, "op": op, "args": args})
             reply = protocol.recv(self._sock)
         except (OSError, protocol.ProtocolError) as e:
-            raise HostUnavailable(f"lost the connection to the host ({e})") from None
+            raise _ConnectionLost(f"lost the connection to the host ({e})") from None
         if reply.get("ok"):
             return reply.get("result")
         err = reply.get("error") or {}
@@ -232,7 +239,7 @@ def spawn_daemon(home: Path, extra: list[str] | None = None) -> None:
 def _try_connect(home: Path) -> RemoteHost | None:
     try:
         return RemoteHost(home / "host.sock")
-    except (FileNotFoundError, ConnectionRefusedError):
+    except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError):   # no daemon, or a dying one
         return None
 
 

@@ -40,7 +40,7 @@ PROC = KSource("genunix", "proc.c", decls="""
     ("exit", 0x24), ("rexit", 0x1c), ("exec_common", 0x9e0), ("exece", 0x2c), ("exec_args", 0x4c8),
     ("sigsendproc", 0x110), ("sigtoproc", 0x2b0), ("psig", 0x5a8), ("issig", 0x68),
     ("crget", 0x44), ("crfree", 0x80), ("crdup", 0x74),
-])
+], sdt=[("proc_exit", "__proc_exit")])
 
 # p_flag values seen on real SmartOS processes.
 FLAG_SYS = 0x00000001            # SSYS

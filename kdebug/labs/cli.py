@@ -138,20 +138,26 @@ def _setup(lab: Lab) -> int:
     from ..host.client import HostError, HostUnavailable, connect
     from ..userland.shell import Shell, _Io
 
-    try:
-        host = connect()
-        if "platform" in lab.setup or "seed" in lab.setup:
-            _out(f"(rebooting the host on {lab.setup.get('platform', 'its platform')}"
-                 f"{', seed ' + str(lab.setup['seed']) if 'seed' in lab.setup else ''})")
-            host.reboot(lab.setup.get("seed"), lab.setup.get("platform"))
-        sh = Shell(host, os.environ.get("KDEBUG_HOME"))
-        for line in lab.setup.get("commands", []):
+    def run(sh, lines) -> bool:
+        for line in lines:
             io_ = _Io(capture_out=True, capture_err=True)
             res = sh.run_line(line, io_)
             if res.rc != 0:
                 sys.stderr.write(f"kdebug lab: setting up failed at '{line}': "
                                  f"{io_.err_buf.decode(errors='replace').strip() or 'exit status ' + str(res.rc)}\n")
-                return 1
+                return False
+        return True
+
+    try:
+        host = connect()
+        if not run(Shell(host, os.environ.get("KDEBUG_HOME")), lab.setup.get("before_reboot", [])):
+            return 1
+        if "platform" in lab.setup or "seed" in lab.setup:
+            _out(f"(rebooting the host on {lab.setup.get('platform', 'its platform')}"
+                 f"{', seed ' + str(lab.setup['seed']) if 'seed' in lab.setup else ''})")
+            host.reboot(lab.setup.get("seed"), lab.setup.get("platform"))
+        if not run(Shell(host, os.environ.get("KDEBUG_HOME")), lab.setup.get("commands", [])):
+            return 1
     except (HostUnavailable, HostError) as e:
         sys.stderr.write(f"kdebug lab: {e}\n")
         return 1

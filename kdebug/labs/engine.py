@@ -10,6 +10,7 @@ A lab file (``kdebug/labs/NAME.toml``)::
     [setup]                              # what `kdebug lab start` does to the host
     platform = "joyent_20180329T002644Z" # reboot onto this platform ...
     seed = 0                             # ... with this seed (omit both: no reboot)
+    before_reboot = ["vmadm update ..."] # host commands to run first (what the reboot must see)
     commands = ["vmadm stop ..."]        # then run these host commands, in order
 
     [[steps]]
@@ -47,7 +48,7 @@ from pathlib import Path
 __all__ = ["Lab", "Step", "LabError", "load_lab", "load_labs", "labs_dir", "Progress", "answer_matches"]
 
 _ALLOWED_TOP = {"name", "title", "order", "summary", "setup", "steps", "tools", "dump"}
-_ALLOWED_SETUP = {"platform", "seed", "commands"}
+_ALLOWED_SETUP = {"platform", "seed", "before_reboot", "commands"}
 _ALLOWED_STEP = {"goal", "hints", "explain", "check"}
 
 
@@ -126,9 +127,10 @@ def load_lab(path: str | os.PathLike) -> Lab:
     if "platform" in setup:
         from ..kernel.boot import PLATFORMS
         _need(setup["platform"] in PLATFORMS, path, f"unknown platform '{setup['platform']}'")
-    cmds = setup.get("commands", [])
-    _need(isinstance(cmds, list) and all(isinstance(c, str) and c.strip() for c in cmds), path,
-          "setup.commands must be a list of command lines")
+    for key in ("before_reboot", "commands"):
+        cmds = setup.get(key, [])
+        _need(isinstance(cmds, list) and all(isinstance(c, str) and c.strip() for c in cmds), path,
+              f"setup.{key} must be a list of command lines")
     steps_data = data.get("steps")
     _need(isinstance(steps_data, list) and steps_data, path, "a lab needs at least one [[steps]]")
     steps = [_step(s, i + 1, path) for i, s in enumerate(steps_data)]

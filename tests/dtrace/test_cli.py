@@ -238,3 +238,13 @@ def test_aggregations_print_when_dtrace_is_interrupted(home):
     lines = out.split("\n")
     assert lines[:2] == ["", ""] and lines[3:] == [""]
     assert re.fullmatch(r" {1,16}\d+", lines[2]) and len(lines[2]) == 17 and int(lines[2]) > 0
+
+
+def test_proc_exit_fires_for_each_process_of_a_stopping_zone(host):
+    kvm = "57409636-927a-cc7a-d744-e0f92b73f4e4"
+    assert run_dtrace(host, "-l", "-P", "proc")[1].splitlines()[1].split()[1:] == ["proc", "genunix", "proc_exit",
+                                                                                  "exit"]
+    run_dtrace(host, "-q", "-n", "BEGIN { exit(0); }", "-c", f"vmadm start {kvm}")
+    rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::exit { printf("%s %d\\n", execname, arg0); }',
+                              "-c", f"vmadm stop {kvm}")
+    assert out.splitlines()[:3] == ["qemu-system-x86_ 2", "zsched 2", "zoneadmd 1"]   # CLD_KILLED, CLD_EXITED

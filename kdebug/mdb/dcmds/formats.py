@@ -215,7 +215,8 @@ def _fmt_instr(m, rd, addr: int, cnt: int) -> int:
     for _ in range(cnt):
         try:
             text, n = disasm.decode(rd.read, addr)
-        except MemoryFault:
+        except MemoryFault as e:
+            _read_failed(m, e)
             return addr
         m.out.printf("%s\n", text)
         addr += n

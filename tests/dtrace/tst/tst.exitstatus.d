@@ -1,9 +1,12 @@
+#pragma D option quiet
+
 tick-1sec
 {
+	printf("tick\n");
 	exit(3);
 }
 
 END
 {
-	trace("end reached");
+	printf("end reached\n");
 }

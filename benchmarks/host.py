@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 
-from .common import Result, benchmark
+from .common import Result, _env, benchmark, best_of
 
 
 def _echo_roundtrips(n: int) -> float:
@@ -55,3 +59,61 @@ def daemon_roundtrip(quick: bool) -> Result:
     baseline = _echo_roundtrips(n)
     return Result("daemon-roundtrip", subject, baseline, "socketpair echo", target=None,
                   note=f"{1 / subject:,.0f} requests/s")
+
+
+def _kdebug(args: list[str], env: dict, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kdebug", *args], input=input, capture_output=True, text=True,
+                          env=env, check=True)
+
+
+@benchmark("mdb-k-status")
+def mdb_k_status(quick: bool) -> Result:
+    """``echo ::status | kdebug mdb -k`` against a running daemon, against ``kdebug mdb emy-17`` (the dump)."""
+    n = 2 if quick else 9
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(_env(), KDEBUG_HOME=os.path.join(d, "home"))
+        try:
+            _kdebug(["mdb", "-k"], env, "::status\n")          # the daemon starts; caches fill
+            _kdebug(["mdb", "emy-17"], env, "::status\n")
+            live = best_of(lambda: _kdebug(["mdb", "-k"], env, "::status\n"), n)
+            dump = best_of(lambda: _kdebug(["mdb", "emy-17"], env, "::status\n"), n)
+        finally:
+            subprocess.run([sys.executable, "-m", "kdebug", "host", "stop"], capture_output=True, env=env)
+    return Result("mdb-k-status", live, dump, "kdebug mdb emy-17", target=None)
+
+
+_FLOOD = 'profile-1001 { printf("%d\\n", cpu); } tick-{T} { exit(0); }'
+
+
+@benchmark("dtrace-socket-records")
+def dtrace_socket_records(quick: bool) -> Result:
+    """Records per second a consumer receives over the daemon's socket (80 CPUs firing profile-1001,
+    more than can be kept up with), per record against the same program in-process."""
+    from kdebug.host.client import InProcessHost
+    from kdebug.host.machine import Machine
+
+    seconds = 1
+    program = _FLOOD.replace("{T}", f"{seconds}s")
+    argv = ["dtrace", "-q", "-b", "64m", "-n", program]
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(_env(), KDEBUG_HOME=os.path.join(d, "home"))
+        try:
+            _kdebug(["host", "start"], env)
+            start = time.perf_counter()
+            r = _kdebug(argv, env)
+            socket_time = time.perf_counter() - start
+        finally:
+            subprocess.run([sys.executable, "-m", "kdebug", "host", "stop"], capture_output=True, env=env)
+    socket_records = r.stdout.count("\n") - 1
+    from kdebug.dtrace.cli import main as dtrace_main
+    host = InProcessHost(Machine())
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        dtrace_main(argv[1:], host=host)
+    local_time = time.perf_counter() - start
+    local_records = out.getvalue().count("\n") - 1
+    return Result("dtrace-socket-records", socket_time / socket_records, local_time / local_records,
+                  "in-process consumer, per record", target=None,
+                  note=f"{socket_records / socket_time:,.0f} records/s over the socket "
+                       f"({socket_records} in {socket_time:.1f} s); drops: {'drop' in r.stderr}")

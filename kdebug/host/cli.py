@@ -68,6 +68,8 @@ def format_status(st: dict) -> str:
         f"uptime    {_uptime(st['uptime_ns'])}",
         f"boots     {st['boots']}",
         f"clients   {st['clients']}",
+        f"dtrace    {st.get('dtrace', {}).get('consumers', 0)} consumers, "
+        f"{st.get('dtrace', {}).get('enabled_probes', 0)} probes enabled",
         f"vms       {len(st.get('vms', []))} ({len(running)} running)",
     ]
     for v in st.get("vms", []):

@@ -333,7 +333,7 @@ class Daemon:
         k = self.machine.kernel
         return {"hostname": k.hostname, "platform": k.platform, "pid": os.getpid(), "uptime_ns": k.hrtime,
                 "boots": self.machine.boots, "clients": len(self.clients), "started": self.started,
-                "home": str(self.home), **host_summary(self.machine)}
+                "home": str(self.home), "dtrace": self._dtrace_device().summary(), **host_summary(self.machine)}
 
     def op_host_reboot(self, client, seed: int | None = None, platform: str | None = None):
         if platform is not None and platform not in PLATFORMS:

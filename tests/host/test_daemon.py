@@ -172,3 +172,26 @@ def test_the_daemons_clock_catches_up_at_most_5s_and_restarts_after_a_reboot(tmp
     d.machine.reboot()
     d._tick()
     assert d.machine.now < start + 1_000_000_000
+
+
+def test_a_killed_consumers_enablings_are_removed(home):
+    """dtrace killed with SIGKILL: the daemon sees the connection drop and disables its probes."""
+    host = connect(home)
+    env = dict(os.environ, KDEBUG_HOME=str(home))
+    dt = subprocess.Popen([sys.executable, "-m", "kdebug", "dtrace", "-n", "fbt::hvm_excl_*:entry { trace(1); }"],
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "matched 2 probes" in dt.stderr.readline()
+        st = host.call("host_status")["dtrace"]
+        assert st == {"consumers": 1, "enabled_probes": 2}
+        assert "dtrace    1 consumers, 2 probes enabled" in kdebug("host", "status", home=home).stdout
+        dt.kill()
+        dt.wait(30)
+        deadline = time.monotonic() + 30
+        while host.call("host_status")["dtrace"]["consumers"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert host.call("host_status")["dtrace"] == {"consumers": 0, "enabled_probes": 0}
+    finally:
+        if dt.poll() is None:
+            dt.kill()
+        host.close()

@@ -139,6 +139,13 @@ class Device:
             self.fw.fire_for(st, self.fw.probes.lookup(2), 0, ())
         return {"hrtime": st.k.hrtime}
 
+    def summary(self) -> dict:
+        """Consumers open and probes enabled now (for ``kdebug host status``)."""
+        if self._fw is None or self._fw.k is not self._machine.kernel:
+            return {"consumers": 0, "enabled_probes": 0}
+        return {"consumers": len(self._states),
+                "enabled_probes": sum(1 for p in self._fw.probes.probes if p.enabled)}
+
     @_plain
     def close(self, handle) -> None:
         st = self._states.pop(handle, None) if type(handle) is int else None

@@ -158,7 +158,7 @@ class ClauseWriter:
             args = "".join(", " + self.expr(x) for x in a[1])
             return f"SUBR[{_SUBR_INDEX[a[0]]}](R, P, C{args})"
         if op == "stack":
-            n = "None" if a[0] is None else str(_int(a[0], 1, 1000))
+            n = "None" if a[0] is None else str(_int(a[0], 1, 1 << 24))     # frames, as many as asked
             return f"USTACK({n})" if a[1] else f"STACK({n})"
         if op == "comma":
             return f"({self.expr(a[0])}, {self.expr(a[1])})[1]"

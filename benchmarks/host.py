@@ -117,3 +117,35 @@ def dtrace_socket_records(quick: bool) -> Result:
                   "in-process consumer, per record", target=None,
                   note=f"{socket_records / socket_time:,.0f} records/s over the socket "
                        f"({socket_records} in {socket_time:.1f} s); drops: {'drop' in r.stderr}")
+
+
+_BOOT_WITH_VMS = """
+import json, resource, sys, time
+from kdebug.host.machine import Machine
+m = Machine(state_dir=sys.argv[1])
+for i in range(int(sys.argv[2])):
+    r = m.run(["vmadm", "create"], json.dumps({"brand": "kvm", "alias": "vm%d" % i, "ram": 256, "autoboot": False}))
+    assert r.rc == 0, r.stderr
+start = time.perf_counter()
+m.reboot()
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _boot_with(vms: int) -> tuple[float, int]:
+    """(reboot seconds, maximum RSS in KiB) of a host whose store holds ``vms`` more VMs."""
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([sys.executable, "-c", _BOOT_WITH_VMS, d, str(vms)], capture_output=True, text=True,
+                           check=True, env=_env())
+    seconds, rss = r.stdout.split()
+    return float(seconds), int(rss)
+
+
+@benchmark("host-boot-1000-vms")
+def host_boot_1000_vms(quick: bool) -> Result:
+    """Rebooting a host whose vmadm store holds 1,000 VMs, against one holding 10 (RSS in the note)."""
+    many = 100 if quick else 1000
+    t_few, rss_few = min(_boot_with(10) for _ in range(1 if quick else 3))
+    t_many, rss_many = min(_boot_with(many) for _ in range(1 if quick else 3))
+    return Result("host-boot-1000-vms", t_many, t_few, "10 VMs", target=None,
+                  note=f"{many} VMs: max RSS {rss_many / 1024:.0f} MiB; 10 VMs: {rss_few / 1024:.0f} MiB")

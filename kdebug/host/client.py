@@ -267,7 +267,19 @@ def connect(home: str | os.PathLike | None = None, autostart: bool = True,
             if host is not None:
                 return host
             time.sleep(0.02)
-    raise HostUnavailable(f"the host did not start (see {home / 'host.log'})")
+    raise HostUnavailable(_start_failure(home))
+
+
+def _start_failure(home: Path) -> str:
+    """Why the daemon did not start: its last word in host.log, if it said one."""
+    try:
+        lines = (home / "host.log").read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    last = next((ln for ln in reversed(lines) if ln.strip()), "")
+    if last.startswith("kdebug host: "):
+        return "the host did not start: " + last[len("kdebug host: "):]
+    return f"the host did not start (see {home / 'host.log'})"
 
 
 def run_on_host(argv: list[str], stdin: str | None = None, host=None) -> int:

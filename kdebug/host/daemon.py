@@ -363,10 +363,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.detach and os.fork() > 0:
         os._exit(0)
     config = HostConfig(platform=args.platform, ncpus=args.ncpus, seed=args.seed)
+    from ..userland.vmstore import StoreError
     try:
         Daemon(args.home, config, args.allow_uid).serve()
     except OSError as e:
         sys.stderr.write(f"kdebug host: {os.strerror(e.errno) if e.errno else e}\n")
+        return 1
+    except StoreError as e:             # a damaged vmadm.sqlite: say which file and why, and stop
+        sys.stderr.write(f"kdebug host: {e}\n")
         return 1
     return 0
 

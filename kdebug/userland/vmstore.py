@@ -11,7 +11,11 @@ import json
 import os
 import sqlite3
 
-__all__ = ["VMStore", "DEFAULT_VMS", "TEST_UUID", "KVM_UUID"]
+__all__ = ["VMStore", "StoreError", "DEFAULT_VMS", "TEST_UUID", "KVM_UUID"]
+
+
+class StoreError(Exception):
+    """The store's file cannot be used; ``str()`` is "FILE: reason", one line."""
 
 TEST_UUID = "79062669-e229-e55d-960d-9b18d0fed8d0"
 KVM_UUID = "57409636-927a-cc7a-d744-e0f92b73f4e4"
@@ -50,14 +54,19 @@ class VMStore:
 
     def __init__(self, path: str | os.PathLike | None):
         self.path = os.fspath(path) if path is not None else ":memory:"
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        with self.transaction():
-            fresh = self.db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vms'").fetchone()[0] == 0
-            if fresh:
-                self.db.execute("CREATE TABLE vms (uuid TEXT PRIMARY KEY, config TEXT NOT NULL)")
-                for cfg in DEFAULT_VMS:
-                    self._put(cfg)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            with self.transaction():
+                fresh = self.db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vms'").fetchone()[0] == 0
+                if fresh:
+                    self.db.execute("CREATE TABLE vms (uuid TEXT PRIMARY KEY, config TEXT NOT NULL)")
+                    for cfg in DEFAULT_VMS:
+                        self._put(cfg)
+                else:
+                    self.all()          # every row must read back: refuse a damaged store now, whole
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: {e}") from None
         if self.path != ":memory:":
             os.chmod(self.path, 0o600)
 
@@ -69,11 +78,20 @@ class VMStore:
                         (cfg["uuid"], json.dumps(cfg, sort_keys=True)))
 
     def all(self) -> list[dict]:
-        return [json.loads(row[0]) for row in self.db.execute("SELECT config FROM vms ORDER BY uuid")]
+        return [self._config(row[0]) for row in self.db.execute("SELECT config FROM vms ORDER BY uuid")]
+
+    def _config(self, text) -> dict:
+        try:
+            cfg = json.loads(text)
+        except (TypeError, ValueError):
+            cfg = None
+        if not isinstance(cfg, dict) or not isinstance(cfg.get("uuid"), str):
+            raise StoreError(f"{self.path}: a VM's configuration is damaged")
+        return cfg
 
     def get(self, uuid: str) -> dict | None:
         row = self.db.execute("SELECT config FROM vms WHERE uuid = ?", (uuid,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._config(row[0]) if row else None
 
     def put(self, cfg: dict) -> None:
         with self.transaction():

@@ -195,3 +195,26 @@ def test_a_killed_consumers_enablings_are_removed(home):
         if dt.poll() is None:
             dt.kill()
         host.close()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "row"])
+def test_a_damaged_vmadm_store_is_named_with_its_reason(home, damage):
+    import sqlite3
+
+    home.mkdir(mode=0o700)
+    store = home / "vmadm.sqlite"
+    if damage == "garbage":
+        store.write_bytes(b"not a database, not at all" * 100)
+        reason = "file is not a database"
+    else:
+        db = sqlite3.connect(store)
+        db.execute("CREATE TABLE vms (uuid TEXT PRIMARY KEY, config TEXT NOT NULL)")
+        db.execute("INSERT INTO vms VALUES ('x', '{\"uuid\": ')")
+        db.commit()
+        db.close()
+        reason = "a VM's configuration is damaged"
+    before = store.read_bytes()
+    r = kdebug("vmadm", "list", home=home)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == f"vmadm: the host did not start: {store}: {reason}\n"
+    assert store.read_bytes() == before                    # nothing written over it

@@ -149,6 +149,7 @@ class Command:
         self.words = words
         self.host = host
         self.intr = 0
+        self.command = None           # (argv, pid) of -c: spawned before compiling, run after go
         self.out = sys.stdout
         self.err = sys.stderr
 
@@ -186,6 +187,11 @@ class Command:
                     if not v.isdigit():
                         return self.fail(f"invalid pid: {v}")
                     target = int(v)
+            command = next((v for c, v in self.opts if c == "c"), None)
+            if command is not None:         # created now, run once tracing starts: $target is its pid
+                import shlex
+                self.command = (shlex.split(command), self.host.spawn(shlex.split(command)))
+                target = self.command[1]
             script = next((v for c, v in self.opts if c == "s"), None)
             h = Handle(self.host, [script or "dtrace", *self.words], target)
         except DTraceError as e:
@@ -199,6 +205,8 @@ class Command:
             return self._run(h, modes, CompileError, Source, render, DTraceError, OptionError, TextOutput)
         finally:
             h.close()
+            if self.command is not None:     # never run (dtrace failed first): it goes too
+                self.host.release(self.command[1])
 
     def _set(self, h, name, value, shown, OptionError) -> str | None:
         try:
@@ -367,7 +375,7 @@ class Command:
                         self.host.advance(interval)
                 first = False
                 if command is not None and not command_done:
-                    self.run_command(command, out)
+                    self.run_command(out)
                     command_done = True
                 if self.intr and not newline:
                     out.write("\n")
@@ -398,9 +406,12 @@ class Command:
                 signal.signal(sig, old)
         return h.exit_status if h.exit_status is not None else 0
 
-    def run_command(self, command: str, out) -> None:
-        import shlex
+    def run_command(self, out) -> None:
+        """Run the -c command (its process was made before compiling) and say when it has exited."""
+        argv, pid = self.command
+        self.command = None
         out.flush()
-        res = self.host.run(shlex.split(command))
+        res = self.host.run(argv, "", pid)
         self.out.write(res.stdout)
         self.err.write(res.stderr)
+        out.notice(f"pid {pid} has exited" if res.rc == 0 else f"pid {pid} exited with status {res.rc}")

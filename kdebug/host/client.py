@@ -57,8 +57,14 @@ class InProcessHost:
             machine = Machine()
         self.machine = machine
 
-    def run(self, argv: list[str], stdin: str = "") -> CommandResult:
-        return self.machine.run(argv, stdin)
+    def run(self, argv: list[str], stdin: str = "", pid: int | None = None) -> CommandResult:
+        return self.machine.run(argv, stdin, pid)
+
+    def spawn(self, argv: list[str]) -> int:
+        return self.machine.spawn(argv)
+
+    def release(self, pid: int) -> None:
+        self.machine.release(pid)
 
     def commands(self) -> list[str]:
         """The userland commands the host has."""
@@ -148,9 +154,16 @@ class RemoteHost:
 
     # -- the client API ------------------------------------------------------
 
-    def run(self, argv: list[str], stdin: str = "") -> CommandResult:
-        r = self.call("run", argv=list(argv), stdin=stdin)
+    def run(self, argv: list[str], stdin: str = "", pid: int | None = None) -> CommandResult:
+        extra = {"pid": pid} if pid is not None else {}     # an older daemon knows no pid
+        r = self.call("run", argv=list(argv), stdin=stdin, **extra)
         return CommandResult(r["rc"], r["stdout"], r["stderr"])
+
+    def spawn(self, argv: list[str]) -> int:
+        return self.call("spawn", argv=list(argv))
+
+    def release(self, pid: int) -> None:
+        self.call("release", pid=pid)
 
     def commands(self) -> list[str]:
         return self.call("host.commands")

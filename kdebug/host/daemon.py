@@ -266,9 +266,16 @@ class Daemon:
         k = self.machine.kernel
         return {"pid": os.getpid(), "version": protocol.VERSION, "hostname": k.hostname, "platform": k.platform}
 
-    def op_run(self, client, argv: list, stdin: str = ""):
-        res = self.machine.run([str(a) for a in argv], str(stdin))
+    def op_run(self, client, argv: list, stdin: str = "", pid: int | None = None):
+        res = self.machine.run([str(a) for a in argv], str(stdin), pid if type(pid) is int else None)
         return {"rc": res.rc, "stdout": res.stdout, "stderr": res.stderr}
+
+    def op_spawn(self, client, argv: list):
+        return self.machine.spawn([str(a) for a in argv])
+
+    def op_release(self, client, pid: int):
+        if type(pid) is int:
+            self.machine.release(pid)
 
     def op_host_commands(self, client):
         return sorted(HOST_COMMANDS)

@@ -60,26 +60,54 @@ class Machine:
         self.kernel = boot(config)
         self.boots = 1
         self.crashes: list = []            # crash dump paths (or kernels, without a state dir)
+        self.spawned: dict = {}            # pid -> Process made by spawn() and not yet run
         self.boot_hooks: list[Callable[[Machine], None]] = []
         self._start_userland()
 
     # -- commands --------------------------------------------------------
 
-    def run(self, argv: list[str], stdin: str = "") -> CommandResult:
+    def run(self, argv: list[str], stdin: str = "", pid: int | None = None) -> CommandResult:
         """Run a userland command on the host, as ``argv[0]`` would on SmartOS.
 
-        If the kernel panics meanwhile, the machine goes down as a SmartOS
-        box does (crash dump, reboot) and the command fails with the panic.
+        With ``pid`` (from :meth:`spawn`), the command is that process: it
+        exits with the command's status when the command is done.  If the
+        kernel panics meanwhile, the machine goes down as a SmartOS box does
+        (crash dump, reboot) and the command fails with the panic.
         """
+        proc = self.spawned.pop(pid, None) if pid is not None else None
         if not argv:
-            return CommandResult(0)
-        fn = HOST_COMMANDS.get(argv[0])
-        if fn is None:
-            return CommandResult(127, "", f"{argv[0]}: command not found\n")
-        try:
-            return fn(self, list(argv[1:]), stdin)
-        except KernelPanic:
-            return CommandResult(1, "", self._crash())
+            res = CommandResult(0)
+        elif argv[0] not in HOST_COMMANDS:
+            res = CommandResult(127, "", f"{argv[0]}: command not found\n")
+        else:
+            try:
+                res = HOST_COMMANDS[argv[0]](self, list(argv[1:]), stdin)
+            except KernelPanic:
+                return CommandResult(1, "", self._crash())
+        if proc is not None and proc.alive:
+            proc.exit(res.rc & 0xff)
+        return res
+
+    def spawn(self, argv: list[str]) -> int:
+        """A process for ``argv``, created but not yet run (dtrace -c: ``$target``); returns its pid.
+
+        :meth:`run` with the pid runs it; :meth:`release` ends it unrun.
+        """
+        from ..kernel.proc import MAXCOMLEN, PSARGSZ
+        from ..userland.process import spawn
+
+        k = self.kernel
+        name = os.path.basename(argv[0]) if argv else "sh"
+        p = spawn(k, k.var("proc_init").value(), name[:MAXCOMLEN], " ".join(argv)[:PSARGSZ - 1])
+        self.spawned[p.pid] = p
+        return p.pid
+
+    def release(self, pid: int) -> None:
+        """End a spawned process that was never run (killed, as dtrace's Prelease does)."""
+        proc = self.spawned.pop(pid, None)
+        if proc is not None and proc.alive:
+            from ..kernel.exit import kill_proc
+            kill_proc(self.kernel, proc.proc)
 
     # -- time ------------------------------------------------------------
 
@@ -147,6 +175,7 @@ class Machine:
         self.config = replace(self.config, **changes)
         self.kernel = boot(self.config)
         self.boots += 1
+        self.spawned = {}
         self.files = {path: text for path, text in self.files.items() if not path.startswith("/tmp/")}
         self._start_userland()
         for hook in list(self.boot_hooks):

@@ -85,7 +85,8 @@ def test_the_posts_one_liner_between_two_terminals(home):
 def test_a_dtrace_started_after_vmm_loaded_resolves_its_frames(host):
     rc, out, err = run_dtrace(host, "-n", ONE_LINER, "-c", f"vmadm start {TEST}")
     assert rc == 0 and masked(out) == [HEADER] + record("hvm_excl_hold:entry", HOLD_BARE) + ["", ""]
-    assert err == f"dtrace: description 'hvm_excl_*:entry ' matched 2 probes\nSuccessfully started VM {TEST}\n"
+    assert re.fullmatch(f"dtrace: description 'hvm_excl_\\*:entry ' matched 2 probes\nSuccessfully started VM {TEST}\n"
+                        r"dtrace: pid \d+ has exited\n", err), err
     rc, out, err = run_dtrace(host, "-n", ONE_LINER, "-c", f"vmadm stop {TEST}")
     assert masked(out) == [HEADER] + record("hvm_excl_rele:entry", RELE_NAMED) + ["", ""]
     rc, out, err = run_dtrace(host, "-n", ONE_LINER, "-c", f"vmadm start {TEST}")
@@ -248,3 +249,16 @@ def test_proc_exit_fires_for_each_process_of_a_stopping_zone(host):
     rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::exit { printf("%s %d\\n", execname, arg0); }',
                               "-c", f"vmadm stop {kvm}")
     assert out.splitlines()[:3] == ["qemu-system-x86_ 2", "zsched 2", "zoneadmd 1"]   # CLD_KILLED, CLD_EXITED
+
+
+def test_c_runs_the_command_as_a_process_of_the_host(host):
+    """-c: the process exists before compiling ($target), exits when done, and dtrace says so."""
+    rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::exit /pid == $target/ { printf("%s %d\\n", execname, pid); }',
+                              "-c", "vmadm list -H -o alias")
+    pid = int(re.search(r"^vmadm (\d+)$", out, re.M).group(1))
+    assert out.startswith("kvm-debian8\ntest\n") and err == ""
+    rc, out, err = run_dtrace(host, "-n", "BEGIN { trace($target); }", "-c", "vmadm nosuchverb")
+    assert int(out.split()[-1]) > pid
+    assert err.splitlines()[-1] == f"dtrace: pid {int(out.split()[-1])} exited with status 2"
+    rc, out, err = run_dtrace(host, "-n", "BEGIN { x = y; }", "-c", "vmadm list")
+    assert rc == 1 and not host.machine.spawned          # the process made for -c went away unrun

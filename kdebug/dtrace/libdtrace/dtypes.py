@@ -127,6 +127,22 @@ def is_stringish(t) -> bool:
     return is_string(t) or is_char_array(t) or is_char_ptr(t)
 
 
+def arg_compat(proto, arg) -> bool:
+    """dt_node_is_argcompat: may a value of type ``arg`` stand where ``proto`` was first used
+    (an associative array's or aggregation's key)?  Integers with integers, strings with
+    strings and char arrays, stacks with stacks, pointers with compatible pointers."""
+    if is_int(proto) and is_int(arg):
+        return True
+    if is_stringish(proto) and is_stringish(arg):
+        return True
+    if not hasattr(proto, "name") or not hasattr(arg, "name"):       # stacks, symbols: by kind
+        return type(proto) is type(arg) and getattr(proto, "kind", None) == getattr(arg, "kind", None)
+    if is_ptr(proto) and is_ptr(arg):
+        a, b = r(r(proto).target), r(r(arg).target)
+        return isinstance(a, ctf.Void) or isinstance(b, ctf.Void) or tname(a) == tname(b)
+    return tname(proto) == tname(arg)
+
+
 def int_type(t) -> tuple[int, bool]:
     """(size, signed) of an integer, enum or pointer type."""
     rt = r(t)

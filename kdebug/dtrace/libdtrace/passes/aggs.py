@@ -39,6 +39,10 @@ class AggregationRules(Pass):
         if agg.keys is not None and len(agg.keys) != len(keys):
             self.error("D_PROTO_LEN", f"@{ref.name}[ ] prototype mismatch: {len(keys)} key"
                        f"{'s' if len(keys) != 1 else ''} passed, {len(agg.keys)} expected", node)
+        for i, (proto, k, kt) in enumerate(zip(agg.keys or [], keys, key_types), 1):
+            if not dtypes.arg_compat(proto, kt):
+                self.error("D_PROTO_ARG", f"@{ref.name}[ ] argument #{i} is incompatible with prototype:\n"
+                           f"\tprototype: {dtypes.tname(proto)}\n\t argument: {dtypes.tname(kt)}", k)
         params = _params(self, call)
         if agg.func is not None and agg.params and params != agg.params:
             self._param_mismatch(call, agg.params, params)

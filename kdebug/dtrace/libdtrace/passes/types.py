@@ -509,6 +509,10 @@ class Types(Pass):
                        f"passed, {len(var.keys)} expected", node)
         if var.keys is None:
             var.keys = [self._key_type(a) for a in node.args]
+        for i, (proto, a) in enumerate(zip(var.keys, node.args), 1):
+            if not dtypes.arg_compat(proto, self._key_type(a)):
+                self.error("D_PROTO_ARG", f"{var.name}[ ] argument #{i} is incompatible with prototype:\n"
+                           f"\tprototype: {dtypes.tname(proto)}\n\t argument: {dtypes.tname(a.type)}", a)
         if var.type is None:
             self.error("D_VAR_UNDEF", f"{var.label} has not yet been declared or assigned", node)
         node.type, node.lvalue, node.var = var.type, "dvar", var

@@ -27,6 +27,9 @@ SUBCOMMANDS: dict[str, tuple[str | None, str, list[str]]] = {
               ["kdebug shell"]),
     "lab": ("kdebug.labs.cli", "guided labs: learn kernel debugging on the bhyve/kvm story",
             ["kdebug lab list", "kdebug lab start who-holds-the-lock"]),
+    "flamegraph": ("kdebug.flamegraph", "draw folded stacks as an interactive SVG flame graph",
+                   ["kdebug dtrace -q -x stackfmt=folded -n 'profile-97 { @[stack()] = count(); } "
+                    "tick-5s { exit(0); }' | kdebug flamegraph > cpu.svg"]),
 }
 
 USAGE = "usage: kdebug [--version] [--help] COMMAND [ARGS...]"

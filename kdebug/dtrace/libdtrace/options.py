@@ -53,6 +53,7 @@ OPTIONS: dict[str, tuple[str, str, object]] = {
     "aggzoom": ("dynamic", _BOOL, False),
     "rawbytes": ("dynamic", _BOOL, False),
     "stackindent": ("dynamic", _INT, 14),
+    "stackfmt": ("dynamic", _STR, "text"),          # kdebug's: "folded" for flame graphs
     # compile-time
     "defaultargs": ("compile", _FLAG, False),
     "zdefs": ("compile", _FLAG, False),
@@ -147,7 +148,13 @@ def parse_value(name: str, value: str | None):
         return int(n) * _TIMES.get(unit, 1) if unit else int(n)
     if kind == _INT:
         return _number(value)
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise OptionError("Invalid value for specified option")
     return value
+
+
+# String options that take one of a few words.
+_CHOICES = {"stackfmt": ("text", "folded")}
 
 
 class Options:

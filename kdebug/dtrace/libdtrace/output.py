@@ -142,9 +142,24 @@ class TextOutput:
         return self.symbolize(pc, how in ("uaddr",))
 
     def aggregation(self, view: AggView) -> None:
+        if self.options["stackfmt"] == "folded" and "stack" in view.keyspecs and not view.func.endswith("quantize"):
+            self.folded(view)
+            return
         for keys, v in view.entries:
             self.write("".join(self.key_text(s, k) for s, k in zip(view.keyspecs, keys)))
             self.write(self.value_text(view, v) + "\n")
+
+    def folded(self, view: AggView) -> None:
+        """kdebug's ``-x stackfmt=folded``: one line per entry, the flame-graph tools' input:
+        the keys joined by ';' (a stack's frames outermost first), a space, the value."""
+        for keys, v in view.entries:
+            parts = []
+            for spec, k in zip(view.keyspecs, keys):
+                if spec == "stack":
+                    parts += [self.symbolize(pc, True) for pc in reversed(k)]
+                else:
+                    parts.append(self.key_text(spec, k).strip())
+            self.write(";".join(p.replace(";", ":") for p in parts) + " " + self.value_text(view, v).strip() + "\n")
 
     def value_text(self, view: AggView, v) -> str:
         func = view.func

@@ -182,3 +182,19 @@ def test_a_crash_dumps_current_thread_is_the_one_that_panicked():
     assert "%rip = 0x" in mdb("-e", "$r", "emy-17-crash").stdout
     r = mdb("-e", "$c", "emy-17")                 # no panic: no current thread
     assert (r.returncode, r.stderr) == (1, "mdb: command is not supported by current target\n")
+
+
+def test_dtrace_dcmd_runs_a_one_liner_on_the_same_live_host(tmp_path):
+    home = tmp_path / "home"
+    kvm = "57409636-927a-cc7a-d744-e0f92b73f4e4"
+    lines = ("::dtrace -qn 'BEGIN { printf(\"%d\\n\", `hvm_excl_holder != 0); exit(0); }'\n"
+             f"::dtrace -qn 'hvm_excl_hold:entry {{ printf(\"%s\\n\", stringof(arg0)); }}' -c 'vmadm start {kvm}'\n"
+             "hvm_excl_holder::print\n")
+    try:
+        r = mdb("-k", input=lines, home=home)
+        assert r.stdout.splitlines() == ["0", "", "SmartOS KVM", "", '0xfffffffff8224185 "SmartOS KVM"']
+        assert r.stderr == f"Successfully started VM {kvm}\n"
+        r = mdb("-e", "::dtrace -n BEGIN", "emy-17")
+        assert (r.returncode, r.stderr) == (1, "mdb: ::dtrace needs the live host (kdebug mdb -k)\n")
+    finally:
+        kdebug("host", "stop", home=home)

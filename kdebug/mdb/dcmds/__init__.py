@@ -1,3 +1,3 @@
 """The dcmds and walkers, one module per illumos source file; importing this registers them all."""
 
-from . import core, formats, genunix, hvm, kmem, kvm, print, symbols, typedef, whatis  # noqa: F401
+from . import core, dtrace, formats, genunix, hvm, kmem, kvm, print, symbols, typedef, whatis  # noqa: F401

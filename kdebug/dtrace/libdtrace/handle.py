@@ -136,7 +136,7 @@ class Handle:
         snap = self._call("snapshot_aggs", self.dev)
         self.aggs.merge(snap)
         for cpu, n in snap.get("drops", {}).items():
-            self.out.error(f"{n} aggregation drop{'s' if n > 1 else ''} on CPU {cpu}")
+            self.out.drop("aggregation", int(cpu), n, f"{n} aggregation drop{'s' if n > 1 else ''} on CPU {cpu}")
 
     # -- consuming -------------------------------------------------------------------------------
 
@@ -150,17 +150,18 @@ class Handle:
             self.runtime_error(out, e)
         tag = self.options["droptags"]
         for cpu, n in r["drops"].items():
-            out.error(("[DTRACEDROP_PRINCIPAL] " if tag else "") + f"{n} drop{'s' if n > 1 else ''} on CPU {cpu}")
-        for key, label, dtag in (("dyndrops", "dynamic variable drop", "DYNAMIC"),
-                                 ("specdrops", "speculative drop", "SPEC"),
-                                 ("errdrops", "error in ERROR probe enabling", "DBLERROR")):
+            out.drop("principal", int(cpu), n,
+                     ("[DTRACEDROP_PRINCIPAL] " if tag else "") + f"{n} drop{'s' if n > 1 else ''} on CPU {cpu}")
+        for key, kind, label, dtag in (("dyndrops", "dynamic", "dynamic variable drop", "DYNAMIC"),
+                                       ("specdrops", "speculative", "speculative drop", "SPEC"),
+                                       ("errdrops", "error", "error in ERROR probe enabling", "DBLERROR")):
             n = r.get(key, 0)
             if n:
-                out.error(("[DTRACEDROP_%s] " % dtag if tag else "") + f"{n} {label}{'s' if n > 1 else ''}")
+                out.drop(kind, None, n, ("[DTRACEDROP_%s] " % dtag if tag else "") + f"{n} {label}{'s' if n > 1 else ''}")
         n = r.get("specunavail", 0)
         if n:
-            out.error(("[DTRACEDROP_SPECUNAVAIL] " if tag else "") + f"{n} failed speculation"
-                      f"{'s' if n > 1 else ''} (no speculative buffer available)")
+            out.drop("speculation-unavailable", None, n, ("[DTRACEDROP_SPECUNAVAIL] " if tag else "") +
+                     f"{n} failed speculation{'s' if n > 1 else ''} (no speculative buffer available)")
         if r["exit"] is not None and self.exit_status is None:
             self.exit_status = r["exit"]
         if not r["active"] and r["exit"] is not None:
@@ -179,8 +180,9 @@ class Handle:
         where = "predicate" if e["action"] == 0 else f"action #{e['action']}"
         detail = f" (0x{e['addr']:x})" if e["fault"] in ("invalid address", "invalid alignment", "bad stack") \
             and e["addr"] is not None else ""
-        out.error(f"error on enabled probe ID {e['epid']} (ID {p['id']}: {p['provider']}:{p['module']}:"
-                  f"{p['function']}:{p['name']}): {e['fault']}{detail} in {where}")
+        probe = f"{p['provider']}:{p['module']}:{p['function']}:{p['name']}"
+        out.fault({"epid": e["epid"], "probe": probe, "fault": e["fault"], "addr": e["addr"], "where": where},
+                  f"error on enabled probe ID {e['epid']} (ID {p['id']}: {probe}): {e['fault']}{detail} in {where}")
 
     def record(self, out, cpu: int, pid: int, epid: int, data: list) -> None:
         clause_index, _ = self.epids.get(epid, (None, None))
@@ -215,7 +217,8 @@ class Handle:
         agg = next(a for a in self.syms.aggs.values() if a.id == aid)
         from .codegen import _spec
         return AggView(agg.func, agg.params, [_spec(t) for t in agg.keys or []],
-                       self.aggs.sorted(aid, self.options), self.aggs.normal.get(aid, 1))
+                       self.aggs.sorted(aid, self.options), self.aggs.normal.get(aid, 1),
+                       "" if agg.name == "_" else agg.name)
 
     def print_all_aggs(self, out) -> None:
         for agg in sorted(self.syms.aggs.values(), key=lambda a: a.id):

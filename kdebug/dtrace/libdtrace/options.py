@@ -54,6 +54,7 @@ OPTIONS: dict[str, tuple[str, str, object]] = {
     "rawbytes": ("dynamic", _BOOL, False),
     "stackindent": ("dynamic", _INT, 14),
     "stackfmt": ("dynamic", _STR, "text"),          # kdebug's: "folded" for flame graphs
+    "json": ("runtime", _BOOL, False),               # kdebug's: NDJSON output (libdtrace/jsonout.py)
     # compile-time
     "defaultargs": ("compile", _FLAG, False),
     "zdefs": ("compile", _FLAG, False),

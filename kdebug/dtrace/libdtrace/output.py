@@ -17,7 +17,8 @@ __all__ = ["TextOutput", "AggView"]
 class AggView:
     """One aggregation to print: its function, parameters, key specs and sorted entries."""
 
-    def __init__(self, func: str, params: list, keyspecs: list, entries: list, normal: int = 1):
+    def __init__(self, func: str, params: list, keyspecs: list, entries: list, normal: int = 1, name: str = ""):
+        self.name = name            # without the @ ("" for the anonymous @)
         self.func = func
         self.params = params
         self.keyspecs = keyspecs
@@ -52,6 +53,14 @@ class TextOutput:
 
     def error(self, text: str) -> None:
         self.err.write(f"dtrace: {text}\n")
+
+    def drop(self, kind: str, cpu: int | None, count: int, text: str) -> None:
+        """Records lost (``kind``: principal, aggregation, dynamic, ...): dtrace's line."""
+        self.error(text)
+
+    def fault(self, info: dict, text: str) -> None:
+        """A runtime fault in a clause: dtrace's "error on enabled probe" line."""
+        self.error(text)
 
     # -- records --------------------------------------------------------------------------
 
@@ -171,11 +180,12 @@ class TextOutput:
             n = _tdiv(n, view.normal)
         return " %16d" % (n & ((1 << 64) - 1) if func == "stddev" else n)
 
-    def histogram(self, view: AggView, h: dict) -> str:
+    def _hist_rows(self, view: AggView, h: dict):
+        """(rows to print, label(i) -> int or "< N"/">= N" text, counts by bucket) of a histogram."""
         func, params = view.func, view.params
         if func == "quantize":
             lo_idx, hi_idx = 0, buckets.QUANTIZE_BUCKETS - 1
-            label = lambda i: "%16d " % buckets.quantize_value(i)
+            label = buckets.quantize_value
             empty = [buckets.QUANTIZE_ZERO - 1, buckets.QUANTIZE_ZERO, buckets.QUANTIZE_ZERO + 1]
         elif func == "lquantize":
             base, limit, step = params
@@ -184,10 +194,10 @@ class TextOutput:
 
             def label(i):
                 if i == 0:
-                    return "%16s " % f"< {base}"
+                    return f"< {base}"
                 if i == levels + 1:
-                    return "%16s " % f">= {base + levels * step}"
-                return "%16d " % (base + (i - 1) * step)
+                    return f">= {base + levels * step}"
+                return base + (i - 1) * step
             empty = [0, 1, 2]
         else:
             bounds = buckets.llquantize_bounds(*params)
@@ -195,10 +205,10 @@ class TextOutput:
 
             def label(i):
                 if i == 0:
-                    return "%16s " % f"< {bounds[0]}"
+                    return f"< {bounds[0]}"
                 if i == len(bounds):
-                    return "%16s " % f">= {bounds[-1]}"
-                return "%16d " % bounds[i - 1]
+                    return f">= {bounds[-1]}"
+                return bounds[i - 1]
             empty = [0, 1]
         counts = {b: c for b, c in h.items() if c}
         if view.normal != 1:
@@ -208,6 +218,15 @@ class TextOutput:
             rows = list(range(max(first - 1, lo_idx), min(last + 1, hi_idx) + 1))
         else:
             rows = empty
+        return rows, label, counts
+
+    def buckets(self, view: AggView, h: dict) -> list:
+        """The non-zero buckets of a histogram: (lower bound or its "< N"/">= N" label, count)."""
+        rows, label, counts = self._hist_rows(view, h)
+        return [(label(i), counts[i]) for i in rows if counts.get(i)]
+
+    def histogram(self, view: AggView, h: dict) -> str:
+        rows, label, counts = self._hist_rows(view, h)
         total = sum(abs(counts.get(i, 0)) for i in rows)
         negative = any(counts.get(i, 0) < 0 for i in rows)
         positive = any(counts.get(i, 0) > 0 for i in rows)
@@ -215,7 +234,9 @@ class TextOutput:
         out = ["\n%16s %41s %-9s\n" % ("value", "------------- Distribution -------------", "count")]
         for i in rows:
             c = counts.get(i, 0)
-            out.append(label(i) + _bar(c, zoom, negative, positive) + " %-9d\n" % c)
+            text = label(i)
+            out.append(("%16s " % text if isinstance(text, str) else "%16d " % text)
+                       + _bar(c, zoom, negative, positive) + " %-9d\n" % c)
         return "".join(out)
 
 

@@ -73,6 +73,11 @@ kdebug: dtrace runs on the simulated host (started on first use).  Examples:
   kdebug dtrace -l -n 'fbt::zone*:entry'
   kdebug dtrace -q -n 'BEGIN { printf("%s\\n", execname); exit(0); }'
   kdebug dtrace -x errtags -n 'BEGIN { x = y; }'
+  kdebug dtrace --explain -n 'hvm_excl_*:entry { stack() }'
+
+kdebug's --explain compiles the program and, instead of tracing, says what each
+clause would do: its probes, predicate and actions, how dtrace prints them, and
+the equivalent mdb command where there is one.
 """
 
 _GETOPT = "3:6:aAb:Bc:CD:ef:FGhHi:I:lL:m:n:o:p:P:qs:SU:vVwx:X:Z"
@@ -132,6 +137,9 @@ def main(argv: list[str] | None = None, host=None) -> int:
     if "--help" in argv:
         sys.stdout.write(USAGE + EXAMPLES)
         return 0
+    explain = "--explain" in argv[:argv.index("--") if "--" in argv else len(argv)]
+    if explain:
+        argv = [a for a in argv if a != "--explain"]
     if not argv:
         sys.stderr.write(USAGE)
         return 2
@@ -140,16 +148,17 @@ def main(argv: list[str] | None = None, host=None) -> int:
     except Usage as e:
         sys.stderr.write(str(e) + USAGE)
         return 2
-    return Command(opts, words, host).run()
+    return Command(opts, words, host, explain).run()
 
 
 class Command:
-    def __init__(self, opts, words, host):
+    def __init__(self, opts, words, host, explain: bool = False):
         self.opts = opts
         self.words = words
         self.host = host
         self.intr = 0
         self.command = None           # (argv, pid) of -c: spawned before compiling, run after go
+        self.explain = explain        # --explain: say what the programs would do instead of tracing
         self.out = sys.stdout
         self.err = sys.stderr
 
@@ -262,7 +271,7 @@ class Command:
                 src = Source(v if c != "i" or not v.strip().isdigit() else v, arg=v)
                 kind = c
             try:
-                prog = h.compile(src, kind)
+                prog = self._compile(h, src, kind)
             except CompileError as e:
                 self.err.write(render(e.diag, src, h.options["errtags"], terminal))
                 return 1
@@ -279,10 +288,14 @@ class Command:
             d = Diagnostic("D_MACRO_UNUSED", f"extraneous argument '{unused[1]}' (${unused[0]} is not referenced)")
             self.err.write(render(d, prog.source, h.options["errtags"], False))
             return 1
+        if h.options["json"]:
+            from .libdtrace.jsonout import JSONOutput as TextOutput   # noqa: N806  (the same interface)
         out = TextOutput(self.out, self.err, h.options, h.symbolize)
         h.out = out
         if listing:
             return self.list_probes(h, programs, out)
+        if self.explain:
+            return self.explain_programs(h, programs)
         if any(c == "e" for c, _ in self.opts):
             return 0
         for c, v, prog in programs:
@@ -301,6 +314,25 @@ class Command:
         if h.options["destructive"]:
             out.notice("allowing destructive actions")
         return self.loop(h, out)
+
+    def _compile(self, h, src, kind):
+        """Compile one program; --explain keeps its typed tree to walk."""
+        if self.explain:
+            from .libdtrace.explain import compile_with_tree
+            return compile_with_tree(h, src, kind)
+        return h.compile(src, kind)
+
+    def explain_programs(self, h, programs) -> int:
+        """--explain: what each compiled program would do, on stdout; nothing is enabled."""
+        import shlex
+        from .libdtrace.explain import explain_programs
+
+        described = []
+        for c, v, prog in programs:
+            notice = f"script '{v}'" if c == "s" else f"description '{_desc_text(v)}'"
+            described.append((f"-{c} {shlex.quote(v)}", notice, prog))
+        explain_programs(self.out, described, h.options)
+        return 0
 
     def _preprocess(self, h, text: str) -> str:
         """``-C``: the script through cpp(1) with -D/-U/-I; raises CppError."""

@@ -4,6 +4,8 @@
     kdebug mdb FILE               a kernel dump (``*.kdump``)
     kdebug mdb NAME               the shipped dump NAME.kdump (when NAME is not a file)
     kdebug mdb -e 'CMD' TARGET    run CMD and exit with its status
+    kdebug mdb --explain -e 'CMD' TARGET
+                                  say what CMD would do, without running it (kdebug's ::explain)
 
 Commands come from ``-e``, from a terminal (the interactive prompt), or
 from standard input otherwise (no banner or prompt; an error does not stop
@@ -51,7 +53,10 @@ _HELP = (
     "  kdebug mdb -k                                  the live host (started on first use)\n"
     "  echo hvm_excl_holder::print | kdebug mdb -k     who holds the HVM lock\n"
     "  kdebug mdb emy-17                              the shipped dump of the default host\n"
-    "  kdebug mdb -e '::ps' /tmp/emy-17.kdump         one command, then exit\n\n"
+    "  kdebug mdb -e '::ps' /tmp/emy-17.kdump         one command, then exit\n"
+    "  kdebug mdb --explain -e '::ps' emy-17          what ::ps shows, column by column\n\n"
+    "kdebug's addition: --explain says what each command (from -e, or each line of\n"
+    "standard input) would do instead of running it, as ::explain does.\n\n"
     "mdb's own options: kdebug mdb -?\n")
 
 _OPTSTRING = "e:fkmo:p:s:uwyACD:FI:KL:MOP:R:SUV:W"
@@ -164,8 +169,11 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--help"]:
         sys.stdout.write(_HELP)
         return 0
+    explain = "--explain" in argv[:argv.index("--") if "--" in argv else len(argv)]
+    if explain:
+        argv = [a for a in argv if a != "--explain"]
     try:
-        return _main(argv)
+        return _main(argv, explain)
     except _UsageExit as e:
         sys.stderr.write(e.message + USAGE)
         return e.status
@@ -174,7 +182,7 @@ def main(argv: list[str]) -> int:
         return e.status
 
 
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], explain: bool = False) -> int:
     from .session import OPTIONS
 
     opts, operands = _getopt(argv)
@@ -210,17 +218,17 @@ def _main(argv: list[str]) -> int:
         elif letter == "A":
             options["nomods"] = True
     k, name = _open_kernel(kernel_mode, operands)
-    return _run(k, name, options, writable, prompt, no_rc, expr)
+    return _run(k, name, options, writable, prompt, no_rc, expr, explain)
 
 
-def _run(k, name, options, writable, prompt, no_rc, expr) -> int:
+def _run(k, name, options, writable, prompt, no_rc, expr, explain=False) -> int:
     from . import dcmds  # noqa: F401  (registers the dcmds and walkers)
     from .errors import Quit
     from .session import Mdb, Source
     from .target import KernelTarget
     from ..suggest import for_person
 
-    interactive = expr is None and sys.stdin is not None and sys.stdin.isatty()
+    interactive = expr is None and not explain and sys.stdin is not None and sys.stdin.isatty()
     m = Mdb(KernelTarget(k, name, writable), err_is_tty=for_person(), out_is_tty=interactive,
             options=options)
     if prompt is not None:
@@ -228,6 +236,8 @@ def _run(k, name, options, writable, prompt, no_rc, expr) -> int:
     try:
         if not no_rc:
             _mdbrc(m)
+        if explain:
+            return _explain(m, expr)
         if expr is not None:
             ok = m.run_text(expr, Source("(string)", "string"))
             return 0 if ok and m.lastret == 0 else 1
@@ -241,6 +251,17 @@ def _run(k, name, options, writable, prompt, no_rc, expr) -> int:
         pass
     finally:
         sys.stdout.flush()
+    return 0
+
+
+def _explain(m, expr: str | None) -> int:
+    """--explain: say what -e's command (or each line of standard input) would do; nothing runs."""
+    from .explain import explain_text
+
+    if expr is not None:
+        return 0 if explain_text(m, expr) else 1
+    for line in sys.stdin:
+        explain_text(m, line)
     return 0
 
 

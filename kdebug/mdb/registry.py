@@ -3,7 +3,9 @@
 As in illumos (mdb_modapi.h), a dcmd is a record: name, usage string
 (``?`` = address optional, ``:`` = address required, then the options),
 one-line description, handler, optional help text and optional completer,
-and the debugger module it belongs to.  A walker is a name, a description
+and the debugger module it belongs to.  kdebug adds an optional
+:class:`Explain`: what ``::explain`` says of the dcmd (what it does, what
+its columns mean, the equivalent D).  A walker is a name, a description
 and a generator of addresses.  ``::dcmds``, ``::walkers``, ``::help``, usage
 errors and completion are all generated from these tables.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Dcmd", "Walker", "Call", "Char", "DCMDS", "WALKERS", "dcmd", "walker", "getopts", "Usage",
+__all__ = ["Dcmd", "Explain", "Walker", "Call", "Char", "DCMDS", "WALKERS", "dcmd", "walker", "getopts", "Usage",
            "WalkError", "OK", "ERR", "USAGE", "ABORT", "ADDRSPEC", "LOOP", "LOOPFIRST", "PIPE", "PIPE_OUT"]
 
 # Return values of a dcmd (mdb_modapi.h).
@@ -35,6 +37,25 @@ class Char(str):
     """A format character argument (mdb's MDB_TYPE_CHAR); plain ``str`` is a string, ``int`` an immediate."""
 
 
+@dataclass(frozen=True)
+class Explain:
+    """What ``::explain`` says of a dcmd: kdebug's teaching aid, never part of the dcmd's output.
+
+    ``says`` is one or two plain sentences of what the dcmd does; ``{addr}``
+    in it stands for the statement's address as typed, ``{verb}`` for the
+    dcmd's name as typed (``$c`` or ``::stack``).  ``columns`` names
+    each column of its output and says what it holds.  ``d`` is the
+    equivalent dtrace command line, when there is one that prints the same
+    value; ``see`` a sentence on where D (or another dcmd) shows the same
+    thing when there is no such command.
+    """
+
+    says: str
+    columns: tuple[tuple[str, str], ...] = ()
+    d: str | None = None
+    see: str | None = None
+
+
 @dataclass
 class Dcmd:
     name: str
@@ -44,6 +65,9 @@ class Dcmd:
     module: str = "mdb"
     help: str | Callable[["Call"], None] | None = None
     complete: Callable | None = None
+    # An Explain, or a function of the statement being explained (kdebug.mdb.explain.Subject)
+    # that returns one, for dcmds whose explanation depends on their arguments.
+    explain: Explain | Callable[..., Explain] | None = None
 
 
 @dataclass
@@ -61,10 +85,11 @@ DCMDS: dict[str, Dcmd] = {}
 WALKERS: dict[str, Walker] = {}
 
 
-def dcmd(name: str, usage: str | None, desc: str, *, module: str = "mdb", help=None, complete=None):
+def dcmd(name: str, usage: str | None, desc: str, *, module: str = "mdb", help=None, complete=None,
+         explain=None):
     """Decorator: register the handler as dcmd ``name`` (stack it for aliases)."""
     def register(func):
-        DCMDS[name] = Dcmd(name, usage, desc, func, module, help, complete)
+        DCMDS[name] = Dcmd(name, usage, desc, func, module, help, complete, explain)
         return func
     return register
 

@@ -144,4 +144,6 @@ def compile_program(handle, source: Source, pdesc_kind: str = "n") -> Program:
     run_passes(comp)
     ir, clauses = generate(comp, prog)
     matched = sum(len(d) for c in ir["clauses"] for d in c["ids"])
-    return Program(source, ir, clauses, matched)
+    program = Program(source, ir, clauses, matched)
+    program.tree = prog             # the typed AST, for --explain
+    return program

@@ -1,8 +1,8 @@
 """The debugger's own dcmds (module "mdb"; illumos mdb_cmds.c and mdb_help.c).
 
-Help, the dcmd and walker lists, variables, radix and width, evaluation
-(``::eval``, ``::grep``, ``::map``), ``::echo``, ``::walk``, ``::head``,
-logging, macro files and quitting.
+Help, the dcmd and walker lists, kdebug's ``::explain``, variables, radix
+and width, evaluation (``::eval``, ``::grep``, ``::map``), ``::echo``,
+``::walk``, ``::head``, logging, macro files and quitting.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 
 from ...kernel import MemoryFault
 from ..errors import Quit
-from ..registry import ABORT, ERR, OK, PIPE, USAGE, Char, dcmd, getopts
+from ..registry import ABORT, ERR, OK, PIPE, USAGE, Char, Explain, dcmd, getopts
 
 HELP_OVERVIEW = (
     "\nEach debugger command in mdb is structured as follows:\n\n"
@@ -121,6 +121,35 @@ def cmd_help(c) -> int:
     c.printf("  Module: %s\n", d.module)
     c.printf("  Interface Stability: %s\n\n", "Evolving" if d.module == "mdb" else "Unstable")
     return OK
+
+
+_EXPLAIN_HELP = (
+    "Explain, without running it, what an mdb command line will do: for each\n"
+    "statement, what its dcmd or format verb shows, what each column of its\n"
+    "output means, and the equivalent dtrace command where there is one.\n"
+    "This is kdebug's teaching aid; real mdb has no ::explain.\n\n"
+    "Quote a command line that holds a pipe, a ';' or a '$':\n\n"
+    "  ::explain hvm_excl_holder::print\n"
+    "  ::explain fffffffff82aec97::whatis\n"
+    "  ::explain \"::walk proc | ::print proc_t p_user.u_comm\"\n"
+    "  ::explain \"<thread$c\"\n\n"
+    "The shell's kdebug mdb --explain -e 'CMD' TARGET does the same.\n")
+
+
+@dcmd("explain", "command-line ...", "explain what a command line will do (kdebug)", help=_EXPLAIN_HELP,
+      complete=_complete_dcmd,
+      explain=Explain("::explain prints what the command line given as its arguments will do, one "
+                      "statement at a time, without running it."))
+def cmd_explain(c) -> int:
+    from ..explain import explain_text
+
+    if c.has_addr or not c.args:
+        return USAGE
+    if c.pipe_out:
+        c.m.warn("explain: cannot be output into a pipe (quote the command line: ::explain \"A | B\")\n")
+        return ERR
+    text = " ".join(a if isinstance(a, str) else f"0x{a:x}" for a in c.args)
+    return OK if explain_text(c.m, text) else ERR
 
 
 @dcmd("which", "[-v] name ...", "show source of walk or dcmd")
@@ -361,7 +390,24 @@ def _complete_walker(m, words):
     return sorted(m.walkers()) if len(words) <= 1 else []
 
 
-@dcmd("walk", "?name [variable]", "walk data structure", complete=_complete_walker)
+def _explain_walk(s) -> Explain:
+    """What ``::walk NAME`` visits, from the walker's own description."""
+    name = s.words[0] if s.words else None
+    w = s.m.lookup_walker(name) if name else None
+    if name is None:
+        return Explain("::walk NAME prints the address of each object the walker NAME visits; ::walkers lists "
+                       "them.")
+    if w is None:
+        return Explain(f"::walk {name} would walk with the walker {name}, but this target has no walker of "
+                       "that name (::walkers lists them), so mdb will say so.")
+    start = "starting from the address {addr}" if s.addr_text is not None else "over the whole kernel"
+    return Explain(f"::walk {name} prints the address of each object the {name} walker visits ({w.desc}), "
+                   f"{start}, one a line. Piped into a dcmd (::walk {name} | ::print ...) it runs that dcmd "
+                   "once per address instead.",
+                   columns=(("ADDR", "an object the walk visits"),))
+
+
+@dcmd("walk", "?name [variable]", "walk data structure", complete=_complete_walker, explain=_explain_walk)
 def cmd_walk(c) -> int:
     """Print each address the walker yields (``%lr``), or feed them to the next dcmd."""
     m = c.m

@@ -14,10 +14,11 @@ __all__ = ["FORMATS", "Format", "fmt_print"]
 import struct
 from dataclasses import dataclass
 
-from ...kernel import MemoryFault
+from ...kernel import MemoryFault, ctf
 from .. import disasm
 from ..printf import AUTOWRAP, INDENT, numtostr, strchr2esc
-from ..registry import ABORT, ERR, OK, PIPE, USAGE, Char, dcmd
+from ..explain import d_oneliner, d_symbol
+from ..registry import ABORT, ERR, OK, PIPE, USAGE, Char, Explain, dcmd
 from ..target import ReadOnlyTarget, ValueTarget
 
 VARIABLE = 0       # size: reads a variable number of bytes
@@ -492,27 +493,128 @@ def _print_common(c, space: str) -> int:
     return _print_list(c, space)
 
 
-@dcmd("/", "fmt-list", "format data from virtual as")
+# -- ::explain of the format verbs ------------------------------------------------------------
+
+# The D that prints a value as a format character does: the C type to read, printf's conversion.
+D_FORMS: dict[str, tuple[str, str]] = {
+    "B": ("uint8_t", "%x"), "x": ("uint16_t", "%x"), "X": ("uint32_t", "%x"),
+    "J": ("uint64_t", "%x"), "K": ("uintptr_t", "%x"), "Z": ("uint64_t", "%x"),
+    "V": ("uint8_t", "%u"), "u": ("uint16_t", "%u"), "U": ("uint32_t", "%u"), "E": ("uint64_t", "%u"),
+    "d": ("int16_t", "%d"), "D": ("int32_t", "%d"), "e": ("int64_t", "%d"),
+    "c": ("char", "%c"), "s": ("char *", "%s"),
+}
+
+# Where each verb reads its bytes, as ::explain says it.
+_SPACES = {"/": "reads virtual memory (the kernel's address space)",
+           "?": "reads the primary object file (unix's text and data)",
+           "\\": "reads physical memory, which the simulated kernel does not have (every read fails)",
+           "@": "reads physical memory, which the simulated kernel does not have (every read fails)"}
+
+
+def _size_text(f: Format) -> str:
+    if f.size == NONE:
+        return "reads nothing"
+    if f.size == VARIABLE:
+        return "variable size"
+    return "1 byte" if f.size == 1 else f"{f.size} bytes"
+
+
+def _format_items(args: list) -> list[str]:
+    """Each item of a format list in words: ``K (8 bytes): hexadecimal uintptr_t``."""
+    items, count = [], None
+    for a in args:
+        if isinstance(a, Char):
+            f = FORMATS.get(a)
+            times = f"{count} times " if count not in (None, 1) else ""
+            items.append(f"{times}{a} ({_size_text(f)}): {f.help}" if f is not None else
+                         f"{a}: not a format character (mdb will say so)")
+            count = None
+        elif isinstance(a, int):
+            count = a
+        else:
+            items.append(f'"{a}": prints the text {a!r}')
+    return items
+
+
+def _d_read(s, ch: str) -> str | None:
+    """The D expression of what format ``ch`` reads at the statement's address."""
+    ctype, _ = D_FORMS[ch]
+    sym = s.symbol
+    if ch == "s":
+        return None if s.d_address() is None else f"stringof((char *){s.d_address()})"
+    if sym is not None and sym.type is not None and sym.type.size == FORMATS[ch].size and \
+            ctf.resolve(sym.type).kind in ("integer", "pointer", "enum"):
+        return f"({ctype}){d_symbol(sym)}"
+    return None if s.d_address() is None else f"*({ctype} *){s.d_address()}"
+
+
+def _one_char(args: list) -> str | None:
+    """The format character of a list that is just one of them, once."""
+    return str(args[0]) if len(args) == 1 and isinstance(args[0], Char) and args[0] in D_FORMS else None
+
+
+def _explain_print_verb(s) -> Explain:
+    verb = s.command.name
+    if s.command.kind == "write":
+        return _explain_write(s)
+    items = _format_items(s.command.args or _DEFAULT_LIST)
+    default = "" if s.command.args else " (none given: adb's default X^\"= \"i)"
+    named = s.symbol is not None and verb in "/?"       # physical reads have no symbols to name
+    first = f"mdb first prints the line {s.symbol.name}: (the address starts that symbol), then" if named \
+        else "mdb prints"
+    says = (f"{verb} {_SPACES[verb]} at {s.where} and prints it as the format list{default} says: "
+            + "; ".join(items) + f". {first} the address as symbol+offset and the values; afterwards dot "
+            "moves past the bytes read.")
+    ch = _one_char(s.command.args)
+    expr = _d_read(s, ch) if ch is not None and verb == "/" else None
+    return Explain(says, d=d_oneliner(D_FORMS[ch][1], expr) if expr is not None else None)
+
+
+def _explain_write(s) -> Explain:
+    letter = s.command.args[0]
+    f = FORMATS[letter]
+    if f.match:
+        return Explain(f"{s.command.text} searches memory from {s.where}, {_size_text(f)} at a time, for the "
+                       f"first {f.help} equal to the value (under the mask, if one is given), and prints its "
+                       "address.")
+    return Explain(f"{s.command.text} writes each value, as a {f.size}-byte {f.help}, at {s.where} and the "
+                   "addresses after it, printing the old and new contents. Writing needs mdb -w.",
+                   see="D cannot write to kernel memory; mdb -w is the tool for that.")
+
+
+def _explain_value_verb(s) -> Explain:
+    items = _format_items(s.command.args)
+    says = (f"= formats the value {s.where} itself, not the memory there, as the format list says: "
+            + "; ".join(items) + ". Afterwards dot is that value.")
+    ch = _one_char(s.command.args)
+    value = s.d_address()
+    if ch is None or ch == "s" or value is None:
+        return Explain(says)
+    ctype, conv = D_FORMS[ch]
+    return Explain(says, d=d_oneliner(conv, f"({ctype}){value}"))
+
+
+@dcmd("/", "fmt-list", "format data from virtual as", explain=_explain_print_verb)
 def cmd_print_core(c) -> int:
     return _print_common(c, "virt")
 
 
-@dcmd("\\", "fmt-list", "format data from physical as")
+@dcmd("\\", "fmt-list", "format data from physical as", explain=_explain_print_verb)
 def cmd_print_phys(c) -> int:
     return _print_common(c, "phys")
 
 
-@dcmd("@", "fmt-list", "format data from physical as")
+@dcmd("@", "fmt-list", "format data from physical as", explain=_explain_print_verb)
 def cmd_print_phys_at(c) -> int:
     return _print_common(c, "phys")
 
 
-@dcmd("?", "fmt-list", "format data from object file")
+@dcmd("?", "fmt-list", "format data from object file", explain=_explain_print_verb)
 def cmd_print_object(c) -> int:
     return _print_common(c, "file")
 
 
-@dcmd("=", "fmt-list", "format immediate value")
+@dcmd("=", "fmt-list", "format immediate value", explain=_explain_value_verb)
 def cmd_print_value(c) -> int:
     """``value=fmt``: format the value itself; dot becomes the value and the increment 0."""
     m = c.m

@@ -14,7 +14,7 @@ from ...kernel import MemoryFault
 from ...kernel.lists import list_walk
 from ...kernel.thread import stack_frames
 from ...kernel.zone import ZONE_STATUS_NAMES
-from ..registry import ERR, LOOP, LOOPFIRST, OK, USAGE, dcmd, getopts, walker
+from ..registry import ERR, LOOP, LOOPFIRST, OK, USAGE, Explain, dcmd, getopts, walker
 
 __all__ = ["thread_state_name", "walk_dcmd"]
 
@@ -154,7 +154,25 @@ def _ps_one(c, opts: dict) -> int:
     return OK
 
 
-@dcmd("ps", "[-fltzTP]", "list processes (and associated thr,lwp)", module="genunix",
+_PS_EXPLAIN = Explain(
+    "::ps lists the processes, one line each, in the order of the process tree from p0 (sched), each "
+    "parent before its children. With an address it shows just the proc_t there; -t and -l add a line "
+    "for each of its threads and lwps.",
+    columns=(("S", "the process state: R runnable, O on a CPU, S sleeping, T stopped, Z zombie, I being "
+                   "created, W waiting"),
+             ("PID", "the process ID"),
+             ("PPID", "the parent's process ID"),
+             ("PGID", "the process group ID"),
+             ("SID", "the session ID"),
+             ("UID", "the user ID of its credentials (0 is root)"),
+             ("ZONE", "with -z: the ID of its zone (0 is the global zone)"),
+             ("FLAGS", "p_flag in hex: 0x1 (SSYS) marks a system process"),
+             ("ADDR", "its proc_t: ADDR::print proc_t, ADDR::walk thread"),
+             ("NAME", "the command's name, u_comm (-f: u_psargs, with its arguments)")),
+    see="In D, execname and pid name the process a probe fires in.")
+
+
+@dcmd("ps", "[-fltzTP]", "list processes (and associated thr,lwp)", module="genunix", explain=_PS_EXPLAIN,
       help="Display process information.\n\n"
            "\t-f\tprint full pathname and arguments (u_psargs)\n"
            "\t-l\tprint information about each lwp\n"
@@ -171,7 +189,10 @@ def cmd_ps(c) -> int:
     return _ps_one(c, opts)
 
 
-@dcmd("ptree", "?[-p]", "print process tree", module="genunix")
+@dcmd("ptree", "?[-p]", "print process tree", module="genunix",
+      explain=Explain("::ptree prints the process tree from p0 (sched), or from the proc_t at the address: "
+                      "each process's proc_t address and command name (u_comm), children indented 5 columns "
+                      "under their parent, newest child first."))
 def cmd_ptree(c) -> int:
     """Each process ``%0?p  comm``, children indented 5 columns under their parent."""
     m = c.m
@@ -208,7 +229,22 @@ def _thread_name(m, t: int) -> str:
     return f"{start}()"
 
 
+_THREADLIST_EXPLAIN = Explain(
+    "::threadlist lists every kernel thread (the allthreads list), one line each; with an address, the "
+    "kthread_t there. -v adds a line with the thread's saved PC and its stack, innermost frame first.",
+    columns=(("ADDR", "the kthread_t: ADDR::findstack shows its stack"),
+             ("PROC", "the proc_t of its process (p0 for kernel threads)"),
+             ("LWP", "its klwp_t; 0 for a kernel-only thread"),
+             ("CMD/LWPID", "for a process's thread, the command and its lwp ID; tq:NAME for a taskq thread; "
+                           "start_function() for other kernel threads"),
+             ("CLS", "with -v: the scheduling class ID"),
+             ("PRI", "with -v: the thread's priority"),
+             ("WCHAN", "with -v: the wait channel, what a sleeping thread waits on (0 if none)")),
+    see="In D, curthread is the kthread_t a probe fires in, and stack() its frames at that moment.")
+
+
 @dcmd("threadlist", "?[-t] [-v [count]]", "display threads and associated C stack traces", module="genunix",
+      explain=_THREADLIST_EXPLAIN,
       help="Display a list of threads.  With -v, also the stack of each thread.\n")
 def cmd_threadlist(c) -> int:
     m = c.m
@@ -274,7 +310,21 @@ def _cut(text: str, limit: int, keep: int) -> str:
     return text[:keep] + "..." if len(text) >= limit else text
 
 
-@dcmd("zone", "?[-r]", "display kernel zone(s)", module="genunix",
+_ZONE_EXPLAIN = Explain(
+    "::zone lists the active zones (zone_active), one line each; with an address, the zone_t there. -r "
+    "prints reference counts instead of status and path.",
+    columns=(("ADDR", "the zone_t: ADDR::print zone_t"),
+             ("ID", "the zone ID (0 is the global zone)"),
+             ("STATUS", "zone_status: uninitialized, initialized, ready, booting, running, shutting_down, "
+                        "empty, down, dying or dead"),
+             ("NAME", "the zone's name (a VM's zone is named by its UUID; long names are cut to ...)"),
+             ("PATH", "the zone's root path"),
+             ("REFS", "with -r: zone_ref, holds on the zone"),
+             ("CREFS", "with -r: zone_cred_ref, credentials that refer to it")),
+    see="In D, zonename is the name of the zone a probe fires in.")
+
+
+@dcmd("zone", "?[-r]", "display kernel zone(s)", module="genunix", explain=_ZONE_EXPLAIN,
       help="Display a list of zones.  -r prints each zone's reference counts.\n")
 def cmd_zone(c) -> int:
     opts, rest = getopts(c.args, {"r": "flag", "v": "flag"})
@@ -314,7 +364,24 @@ def _cpu_one(c) -> int:
     return OK
 
 
-@dcmd("cpuinfo", "?[-v]", "print CPU information", module="unix")
+_CPUINFO_EXPLAIN = Explain(
+    "::cpuinfo lists the CPUs (cpu_list), one line each: what each is running and whether it should "
+    "switch; with an address, the cpu_t there.",
+    columns=(("ID", "the CPU's ID (dtrace's CPU column)"),
+             ("ADDR", "its cpu_t: ADDR::print cpu_t"),
+             ("FLG", "cpu_flags in hex: 0x1b is running, ready, exists and enabled"),
+             ("NRUN", "threads waiting in the CPU's run queue"),
+             ("BSPL", "its base interrupt priority level (SPL)"),
+             ("PRI", "the priority of the thread it runs (-1: none)"),
+             ("RNRN", "cpu_runrun: yes when the running user thread should give way"),
+             ("KRNRN", "cpu_kprunrun: yes when even a kernel thread should give way"),
+             ("SWITCH", "t-N: clock ticks (lbolt) since it last switched threads"),
+             ("THREAD", "the kthread_t it runs (its idle thread when idle)"),
+             ("PROC", "that thread's process name, or (idle)")),
+    see="In D, cpu is the ID of the CPU a probe fires on.")
+
+
+@dcmd("cpuinfo", "?[-v]", "print CPU information", module="unix", explain=_CPUINFO_EXPLAIN)
 def cmd_cpuinfo(c) -> int:
     opts, rest = getopts(c.args, {"v": "flag"})
     if rest:
@@ -326,7 +393,12 @@ def cmd_cpuinfo(c) -> int:
 
 # -- ::msgbuf --------------------------------------------------------------------------------
 
-@dcmd("msgbuf", "?[-v]", "print most recent console messages", module="genunix")
+@dcmd("msgbuf", "?[-v]", "print most recent console messages", module="genunix",
+      explain=Explain("::msgbuf prints the kernel's recent console messages (log_recentq), oldest first, "
+                      "as they were logged; it is what dmesg shows.",
+                      columns=(("TIMESTAMP", "with -v: when the message was logged"),
+                               ("LOGCTL", "with -v: its log_ctl_t"),
+                               ("MESSAGE", "the message text"))))
 def cmd_msgbuf(c) -> int:
     """The messages on ``log_recentq``, oldest first, as logged (each ends with a newline)."""
     m = c.m
@@ -371,7 +443,18 @@ def _linkinfo(m, ctl) -> str:
     return m.k.mem.read_cstr(info, 256).decode("latin-1") if info else "?"
 
 
-@dcmd("modinfo", "[-aw]", "list information about loaded modules", module="genunix")
+_MODINFO_EXPLAIN = Explain(
+    "::modinfo lists the loaded kernel modules (the modules list of modctl structures), one line each "
+    "(-a: also those not loaded).",
+    columns=(("ID", "the module ID"),
+             ("LOADADDR", "where its text starts"),
+             ("SIZE", "its text and data size, in hex"),
+             ("REV", "the revision of its module linkage"),
+             ("MODULE NAME", "its name and, in parentheses, its description")),
+    see="dtrace's fbt probes are named by these modules: fbt:vmm:: exists only once vmm is loaded.")
+
+
+@dcmd("modinfo", "[-aw]", "list information about loaded modules", module="genunix", explain=_MODINFO_EXPLAIN)
 def cmd_modinfo(c) -> int:
     """One row per loaded module: id, text address, size, revision, ``name (description)``."""
     m = c.m

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...kernel import MemoryFault
 from ...kernel.lists import list_walk
-from ..registry import ERR, OK, USAGE, dcmd, walker
+from ..registry import ERR, OK, USAGE, Explain, dcmd, walker
 from .genunix import walk_dcmd
 
 
@@ -43,7 +43,17 @@ def _vmm_one(c) -> int:
     return OK
 
 
-@dcmd("vmm", "?", "list bhyve virtual machines", module="vmm",
+_VMM_EXPLAIN = Explain(
+    "::vmm lists bhyve's virtual machines (vmm_softc_t on vmmdev_list), one line each. It exists once the "
+    "vmm module is loaded, on the first bhyve VM start.",
+    columns=(("ADDR", "the VM's vmm_softc_t: ADDR::print vmm`vmm_softc_t"),
+             ("VM", "its struct vm, the virtual machine's state"),
+             ("ZONE", "the ID of the zone it runs in (-1: none)"),
+             ("FLAGS", "vmm_flags in hex"),
+             ("NAME", "the VM's name (SYSbhyve-N for a SmartOS VM)")))
+
+
+@dcmd("vmm", "?", "list bhyve virtual machines", module="vmm", explain=_VMM_EXPLAIN,
       help="One line per bhyve VM: its vmm_softc_t, its struct vm, the zone it runs in,\n"
            "the softc's flags and the VM's name.\n")
 def cmd_vmm(c) -> int:
@@ -75,7 +85,19 @@ def _kvm_one(c) -> int:
     return OK
 
 
-@dcmd("kvm", "?", "list kvm virtual machines", module="kvm",
+_KVM_EXPLAIN = Explain(
+    "::kvm lists kvm's virtual machines (struct kvm on vm_list), one line each.",
+    columns=(("ADDR", "the VM's struct kvm"),
+             ("ID", "kvm's ID for it"),
+             ("PID", "the qemu-system-x86_64 process that runs it"),
+             ("ZONE", "the ID of the VM's zone"),
+             ("VCPUS", "the virtual CPUs created so far"),
+             ("USERS", "its user count")),
+    see="Whether kvm got hardware virtualisation shows in hvm_excl_holder::print (\"SmartOS KVM\" when "
+        "kvm holds the lock).")
+
+
+@dcmd("kvm", "?", "list kvm virtual machines", module="kvm", explain=_KVM_EXPLAIN,
       help="One line per kvm VM: its struct kvm, kvm's id for it, the qemu process,\n"
            "the zone, the vCPUs created and the number of users.\n")
 def cmd_kvm(c) -> int:
@@ -96,7 +118,19 @@ def walk_hma_reg(m, addr):
     return list_walk(m.k, sym.addr)
 
 
+_HMA_EXPLAIN = Explain(
+    "::hma prints the state of the hypervisor multiplexor (the HMA of OS-7080 platforms, which lets "
+    "bhyve and kvm run side by side): whether VMX is ready and its revision, \", exclusive\" when one "
+    "hypervisor holds it alone, then one line per registered hypervisor. The earlier platform has the "
+    "HVM exclusion lock instead: hvm_excl_holder::print.",
+    columns=(("VMX: ...", "ready or not ready, the VMX revision, and whether a hypervisor holds it "
+                          "exclusively"),
+             ("ADDR", "a registration, hma_reg_t"),
+             ("NAME", "the hypervisor that registered (bhyve, SmartOS KVM)")))
+
+
 @dcmd("hma", None, "print the hypervisor multiplexor's state and registrations", module="unix",
+      explain=_HMA_EXPLAIN,
       help="Whether VMX is ready, its revision, whether a hypervisor holds the HMA\n"
            "exclusively, and one line per registered hypervisor.\n")
 def cmd_hma(c) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...kernel import MemoryFault
 from ...kernel.lists import list_walk
-from ..registry import ERR, OK, USAGE, Walker, dcmd, getopts, walker
+from ..registry import ERR, OK, USAGE, Explain, Walker, dcmd, getopts, walker
 from .genunix import walk_dcmd
 
 __all__ = ["cache_walkers"]
@@ -69,7 +69,21 @@ def cmd_kmem_cache(c) -> int:
 _KMASTAT_DASHES = "------------------------- ------ ------ ------ ---------- --------- -----"
 
 
-@dcmd("kmastat", "[-kmg]", "kernel memory allocator stats", module="genunix")
+_KMASTAT_EXPLAIN = Explain(
+    "::kmastat prints the kernel memory allocator's statistics: one line per kmem cache, a Total line, "
+    "then the vmem arena the caches take their memory from.",
+    columns=(("cache name", "the kmem cache (::walk NAME walks its buffers in use)"),
+             ("buf size", "the size of one buffer, in bytes"),
+             ("buf in use", "buffers allocated now (allocations minus frees)"),
+             ("buf total", "buffers the cache's slabs hold, in use or free"),
+             ("memory in use", "bytes in the cache's slabs (-k, -m, -g: in K, M, G)"),
+             ("alloc succeed", "allocations so far"),
+             ("alloc fail", "allocations that failed"),
+             ("vmem name", "an arena of kernel virtual memory; its columns are memory in use, total, "
+                           "imported from another arena, and allocations that succeeded and failed")))
+
+
+@dcmd("kmastat", "[-kmg]", "kernel memory allocator stats", module="genunix", explain=_KMASTAT_EXPLAIN)
 def cmd_kmastat(c) -> int:
     """Per cache: buffer size, buffers in use and in total, memory in use, allocations and failures."""
     m = c.m

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from ...kernel import MemoryFault
 from ...kernel.thread import stack_frames
-from ..registry import ERR, OK, USAGE, dcmd, getopts
+from ..registry import ERR, OK, USAGE, Explain, dcmd, getopts
 from ..values import parse_number
 
 
-@dcmd("status", None, "print summary of current target")
+@dcmd("status", None, "print summary of current target",
+      explain=Explain("::status says what mdb is debugging: the crash dump file (and the host it came from) "
+                      "or the live kernel, then the operating system's release and version (the platform "
+                      "image, as uname -v prints it), the panic message if the kernel panicked, and what a "
+                      "dump holds."))
 def cmd_status(c) -> int:
     m = c.m
     uts = m.target.uname()
@@ -75,15 +79,28 @@ def _count_arg(c) -> bool:
     return True
 
 
-@dcmd("$c", "?[cnt]", "print stack backtrace")
-@dcmd("stack", "?[cnt]", "print stack backtrace")
+_STACK_EXPLAIN = Explain(
+    "{verb} prints the stack of the thread at {addr} (a kthread_t, such as ::threadlist's ADDR) from where "
+    "it stopped: one frame a line, innermost (most recent call) first, each the function+offset of the "
+    "return address in that frame. With no address only a crash dump has a thread to show, the one that "
+    "panicked.",
+    columns=(("function+offset()", "a frame: the caller resumes there when the call below it returns; "
+                                   "mdb leaves out unix` and genunix` and names other modules (vmm`...)"),),
+    see="In D, stack() records the same kind of frames for the thread a probe fires in, at that moment; "
+        "mdb reads a stopped thread's frames from its saved registers and stack.")
+
+
+@dcmd("$c", "?[cnt]", "print stack backtrace", explain=_STACK_EXPLAIN)
+@dcmd("stack", "?[cnt]", "print stack backtrace", explain=_STACK_EXPLAIN)
 def cmd_stack(c) -> int:
     if not _count_arg(c):
         return USAGE
     return _stack(c, verbose=False)
 
 
-@dcmd("$C", "?[cnt]", "print stack backtrace")
+@dcmd("$C", "?[cnt]", "print stack backtrace",
+      explain=Explain("$C prints the stack of the thread at {addr} as $c does, each frame preceded by its "
+                      "frame pointer.", see=_STACK_EXPLAIN.see))
 def cmd_stackv(c) -> int:
     if not _count_arg(c):
         return USAGE
@@ -95,7 +112,21 @@ _FINDSTACK_HELP = (
     "saved stack pointer.  -v also prints each frame's arguments.\n")
 
 
-@dcmd("findstack", ":[-v]", "find kernel thread stack", module="genunix", help=_FINDSTACK_HELP)
+_FINDSTACK_EXPLAIN = Explain(
+    "::findstack prints the stack of the stopped (sleeping or preempted) thread at {addr}, a kthread_t, "
+    "innermost frame first: first the stack pointer it saved, then where it stopped, then one line per "
+    "caller.",
+    columns=(("stack pointer for thread T: SP", "the thread and the stack pointer saved when it switched "
+                                                "out"),
+             ("[ SP function() ]", "where the thread stopped (usually swtch, called from a sleep such as "
+                                   "cv_wait)"),
+             ("FP function+offset()", "each caller: the frame's pointer and the return address in it")),
+    see="D's stack() shows the same kind of frames, innermost first, for the thread a probe fires in, as "
+        "it fires; ::findstack shows them for a thread that is asleep, where no probe fires.")
+
+
+@dcmd("findstack", ":[-v]", "find kernel thread stack", module="genunix", help=_FINDSTACK_HELP,
+      explain=_FINDSTACK_EXPLAIN)
 def cmd_findstack(c) -> int:
     """The stack of a switched-out thread: its saved pc in brackets, then each frame."""
     m = c.m

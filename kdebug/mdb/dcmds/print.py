@@ -16,7 +16,8 @@ import struct
 
 from ...kernel import MemoryFault, ctf
 from ..printf import strchr2esc
-from ..registry import ABORT, ERR, OK, USAGE, dcmd, getopts
+from ..explain import d_oneliner, d_symbol
+from ..registry import ABORT, ERR, OK, USAGE, Explain, dcmd, getopts
 from ..target import ValueTarget
 from ..values import parse_number
 
@@ -731,8 +732,113 @@ def member_paths(t, partial: str) -> list[str]:
     return [f"{head}{sep}{mem.name}" for mem in r.members if mem.name]
 
 
+# -- ::explain of ::print ------------------------------------------------------------------
+
+# How ::print lays out a value of each kind of C type (the Printer's layouts above).
+_LAYOUTS = {
+    "char pointer": "A char pointer prints as its address and then, in quotes, the string it points to; a "
+                    "NULL one prints as 0.",
+    "pointer": "A pointer prints as the symbol it points to when there is one, else as its address in hex; "
+               "NULL prints as 0.",
+    "char": "A char prints as a C character literal ('A', '\\002').",
+    "integer": "An integer prints in hex (0x50), and 0 as 0; -d prints it in decimal.",
+    "float": "A floating-point number prints in %e notation.",
+    "enum": "An enum prints as its value and, in parentheses, the name of that value.",
+    "char array": "A char array prints as the string it holds, in quotes inside [ ].",
+    "array": "An array prints as [ element, element, ... ], at most array_mem_limit elements (-L: all).",
+    "struct": "A struct prints as { member = value ... }, one member a line, nested structs indented by 4.",
+    "union": "A union prints like a struct: every member, each over the same bytes.",
+    "function": "A function has no value to print; ::dis disassembles it.",
+}
+
+# The D that prints a value of each kind as ::print does ({} is the D expression of the value).
+_D_PRINTS = {
+    "char pointer": ("%s", '{0} ? stringof({0}) : "0"'),
+    "integer": ("%#x", "{0}"),
+    "char array": ("%s", "{0}"),
+}
+
+
+def _layout_kind(t) -> str:
+    r = ctf.resolve(t)
+    if isinstance(r, ctf.Pointer) and _is_char(ctf.resolve(r.target)):
+        return "char pointer"
+    if isinstance(r, ctf.Array) and _is_char(ctf.resolve(r.elem)):
+        return "char array"
+    if isinstance(r, ctf.Integer) and _is_char(r):
+        return "char"
+    return r.kind if r.kind in _LAYOUTS else "struct"
+
+
+def _explain_print(s) -> Explain:
+    """What ``ADDR::print [type] [member]`` shows, by the C type of what is at ADDR."""
+    m = s.m
+    opts, args = _explain_args(s.words)
+    sym = s.symbol
+    t = tname = None
+    if args:
+        tname = " ".join(args[:2]) if args[0] in ("struct", "union", "enum") and len(args) > 1 else args[0]
+        t = m.target.find_type(tname)
+        args = args[len(tname.split()):] if t is not None else args
+    typed_var = sym is not None and sym.type is not None and (t is None or ctf.resolve(t) is ctf.resolve(sym.type))
+    if typed_var:
+        t = sym.type
+        says = (f"::print shows the kernel variable {sym.name} ({_place(m, sym)}) as its C type, "
+                f"{_type_name(t)}.")
+        d_value, arrow = d_symbol(sym), "."
+    elif t is not None:
+        says = f"::print shows the memory at {s.where} as a {_type_name(t)}."
+        d_addr = s.d_address()
+        d_value = f"(({tname} *){d_addr})" if d_addr is not None and "`" not in tname else None
+        arrow = "->"
+    elif s.addr_text is None and not args:
+        return Explain("::print shows memory as a C type; with neither an address nor a type mdb prints its usage.")
+    else:
+        what = f"{tname} is not a type on this target" if tname else "the address is not a variable with a C type"
+        return Explain(f"::print shows memory as a C type; here {what}, so mdb will say it cannot look it up.")
+    member = _member_info(t, args[0]) if len(args) == 1 and "[" not in args[0] and "->" not in args[0] else None
+    if member is not None:
+        t = member[1]
+        says += f" Only the member {args[0]} ({_type_name(t)}) is printed, as {args[0]} = value."
+        d_value = None if d_value is None else f"{d_value}{arrow}{args[0]}"
+    elif args:
+        says += f" Only the members {', '.join(args)} are printed, each as name = value."
+        d_value = None
+    kind = _layout_kind(t)
+    says += " " + _LAYOUTS[kind]
+    d = None
+    if d_value is not None and kind in _D_PRINTS and not opts:
+        fmt, expr = _D_PRINTS[kind]
+        d = d_oneliner(fmt, expr.format(d_value))
+    see = None if kind not in ("struct", "union") else \
+        "D has no action here that prints a whole struct; it reads one member at a time (`var.member)."
+    return Explain(says, d=d, see=see)
+
+
+def _explain_args(words: list[str]) -> tuple[set[str], list[str]]:
+    """The option letters and the other words of a ::print command line (``-c lim`` takes a value)."""
+    opts, rest, i = set(), [], 0
+    while i < len(words):
+        w = words[i]
+        if w.startswith("-") and len(w) > 1 and not rest:
+            opts |= set(w[1:])
+            i += 2 if w[-1] in "cls" else 1
+            continue
+        rest.append(w)
+        i += 1
+    return opts, rest
+
+
+def _place(m, sym) -> str:
+    """``at fffffffffbc008b0, in unix's data``: where a variable lives."""
+    found = m.target.module_at(sym.addr)
+    seg = f", in {found[0].name}'s {found[1]}" if found is not None else ""
+    return f"at {sym.addr:x}{seg}"
+
+
 @dcmd("print", "?[-aCdhiLptx] [-c lim] [-l lim] [type] [member|offset ...]",
-      "print the contents of a data structure", help=_PRINT_HELP, complete=type_completer)
+      "print the contents of a data structure", help=_PRINT_HELP, complete=type_completer,
+      explain=_explain_print)
 def cmd_print(c) -> int:
     m = c.m
     opts, args = getopts(c.args, _PRINT_OPTS, m.radix)
@@ -874,7 +980,15 @@ def _sizeof_complete(m, words):
     return m.target.type_names() if len(words) <= 1 else []
 
 
-@dcmd("sizeof", "type", "print the size of a type", complete=_sizeof_complete)
+def _explain_sizeof(s) -> Explain:
+    tname = " ".join(s.words[:2]) if s.words[:1] in (["struct"], ["union"], ["enum"]) else " ".join(s.words[:1])
+    says = (f"::sizeof prints the size in bytes of the C type {tname or 'TYPE'}, in hex: "
+            f"sizeof ({tname or 'TYPE'}) = SIZE (into a pipe, just the number).")
+    known = tname and "`" not in tname and s.m.target.find_type(tname) is not None
+    return Explain(says, d=d_oneliner("%#x", f"sizeof ({tname})") if known else None)
+
+
+@dcmd("sizeof", "type", "print the size of a type", complete=_sizeof_complete, explain=_explain_sizeof)
 def cmd_sizeof(c) -> int:
     if c.has_addr:
         return USAGE
@@ -897,8 +1011,20 @@ def cmd_sizeof(c) -> int:
     return OK
 
 
+def _explain_offsetof(s) -> Explain:
+    words = s.words
+    n = 2 if words[:1] in (["struct"], ["union"]) else 1
+    tname, member = " ".join(words[:n]) or "TYPE", " ".join(words[n:n + 1]) or "MEMBER"
+    says = (f"::offsetof prints where the member {member} lies in the C type {tname}: its offset in bytes "
+            f"from the start, in hex, and the member's size: offsetof ({tname}, {member}) = OFFSET, "
+            f"sizeof (...->{member}) = SIZE.")
+    t = s.m.target.find_type(tname) if "`" not in tname else None
+    known = t is not None and _member_info(t, member) is not None
+    return Explain(says, d=d_oneliner("%#x", f"offsetof({tname}, {member})") if known else None)
+
+
 @dcmd("offsetof", "type member", "print the offset of a given struct or union member",
-      complete=type_completer)
+      complete=type_completer, explain=_explain_offsetof)
 def cmd_offsetof(c) -> int:
     if c.has_addr:
         return USAGE

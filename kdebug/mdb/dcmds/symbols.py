@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...kernel import MemoryFault
 from .. import disasm
-from ..registry import ERR, OK, USAGE, dcmd, getopts
+from ..registry import ERR, OK, USAGE, Explain, dcmd, getopts
 from ..values import parse_number
 
 
@@ -25,7 +25,20 @@ _NM_HEADER = {"x": "%<u>%-18s %-18s %-5s %-5s %-5s %-8s %s%</u>\n",
               "o": "%<u>%-23s %-23s %-5s %-5s %-5s %-8s %s%</u>\n"}
 
 
-@dcmd("nm", "?[-DPdghnopuvx] [-f format] [-t types] [object]", "print symbols",
+_NM_EXPLAIN = Explain(
+    "::nm prints the kernel's symbol table, one symbol a line in order of address (-n: by name); given an "
+    "address, only the symbol that contains it; given a module name, only that module's symbols.",
+    columns=(("Value", "the symbol's address"),
+             ("Size", "its size in bytes"),
+             ("Type", "FUNC for a function, OBJT for a variable"),
+             ("Bind", "GLOB for a global symbol, LOCL for a static one"),
+             ("Other", "ELF's st_other, always 0x0 here"),
+             ("Shndx", "its section: 1 text, 3 data, 4 bss"),
+             ("Name", "the symbol's name")),
+    see="D names kernel variables with a backquote (`hvm_excl_holder) and fbt probes by function name.")
+
+
+@dcmd("nm", "?[-DPdghnopuvx] [-f format] [-t types] [object]", "print symbols", explain=_NM_EXPLAIN,
       help="-D         print .dynsym instead of .symtab\n"
            "-P         print private symbol table instead of .symtab\n"
            "-d         print value and size in decimal\n"
@@ -95,7 +108,17 @@ def _dis_line(c, addr: int, text: str, opts: dict) -> None:
         c.printf("%-#32a%8T%s\n", addr, text)
 
 
-@dcmd("dis", "?[-abfw] [-n cnt] [addr]", "disassemble near addr",
+_DIS_EXPLAIN = Explain(
+    "::dis disassembles the machine code at {addr}: the whole function when the address starts one, "
+    "else a window of instructions around it (-n: how many).",
+    columns=(("function+offset", "the instruction's address as symbol+offset (-a: as a bare address, -b: "
+                                 "both)"),
+             ("instruction", "the instruction in AT&T syntax (a call shows its target by name)")),
+    see="D cannot disassemble; fbt probes sit at a function's entry and at each of its returns (a return "
+        "probe's arg0 is the offset of its return instruction, which ::dis shows).")
+
+
+@dcmd("dis", "?[-abfw] [-n cnt] [addr]", "disassemble near addr", explain=_DIS_EXPLAIN,
       help="Options:\n"
            "    -a  Print instructions without symbolic addresses\n"
            "    -b  Print addresses and symbolic addresses\n"

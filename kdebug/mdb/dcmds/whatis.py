@@ -8,7 +8,8 @@ freed, from which cache), and threads (their kthread_t or their stack).
 from __future__ import annotations
 
 from ...kernel import MemoryFault
-from ..registry import ERR, OK, USAGE, dcmd, getopts
+from ..explain import d_oneliner
+from ..registry import ERR, OK, USAGE, Explain, dcmd, getopts
 
 __all__ = ["cmd_whatis"]
 
@@ -69,7 +70,32 @@ def _threads(m, addr: int) -> list[str]:
 _SOURCES = [("modules", _modules), ("kmem caches", _kmem), ("threads", _threads)]
 
 
-@dcmd("whatis", ":[-aikqv]", "given an address, return information", help=_HELP)
+_WHATIS_LINES = (
+    ("ADDR is SYMBOL+OFFSET, in MODULE's SEGMENT segment",
+     "the address lies inside a symbol (a function or variable) of a loaded module"),
+    ("ADDR is in MODULE's SEGMENT segment", "inside a module's text, data or bss, but in no symbol"),
+    ("ADDR is BUFFER+OFFSET, allocated from CACHE",
+     "inside a kmem buffer from that cache, in use (\"freed from\" when it is free)"),
+    ("ADDR is allocated as a thread structure", "inside a kthread_t"),
+    ("ADDR is in thread THREAD's stack", "on a kernel thread's stack"),
+    ("ADDR is unknown", "no source knows the address"),
+)
+
+
+def _explain_whatis(s) -> Explain:
+    """What ``ADDR::whatis`` asks, and D's %a for an address inside a symbol."""
+    says = ("::whatis says what the address {addr} is. It asks the kernel's modules (their symbols and "
+            "segments), then the kmem caches (buffers), then the threads (thread structures and stacks); "
+            "the first that knows it answers, in one line (-a: every one that knows).")
+    inside = s.addr is not None and s.m.target.lookup_by_addr(s.addr) is not None
+    if not inside:
+        return Explain(says, columns=_WHATIS_LINES)
+    return Explain(says, columns=_WHATIS_LINES, d=d_oneliner("%a", s.d_address() or f"0x{s.addr:x}"),
+                   see="D's %a names the same symbol+offset, always with its module (mdb leaves unix and "
+                       "genunix out), and only for modules loaded when dtrace started.")
+
+
+@dcmd("whatis", ":[-aikqv]", "given an address, return information", help=_HELP, explain=_explain_whatis)
 def cmd_whatis(c) -> int:
     m = c.m
     opts, rest = getopts(c.args, {f: "flag" for f in "aikqv"})

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: test shell install bench fuzz clean
+.PHONY: test shell install bench fuzz docs clean
 
 # Run the whole test suite (what .ci/run calls).
 test: $(STAMP)
@@ -32,6 +32,11 @@ bench: $(STAMP)
 COUNT ?= 10000
 fuzz: $(STAMP)
 	KDEBUG_FUZZ_EXAMPLES=$(COUNT) $(BIN)/python -m pytest tests -k fuzz -p no:cacheprovider
+
+# Regenerate docs/tutorial.md (runs every command on a fresh host) and docs/reference.md.
+docs: $(STAMP)
+	$(BIN)/python scripts/make-tutorial.py
+	$(BIN)/python scripts/make-reference.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -305,7 +305,7 @@ class Daemon:
         return protocol.encode_bytes(self.machine.kernel.mem.read(addr, size))
 
     def op_kernel_write(self, client, addr: int, data: str):
-        self.machine.kernel.mem.write(addr, protocol.decode_bytes(data))
+        self.machine.write_kernel(addr, protocol.decode_bytes(data))
         return None
 
     def op_kernel_kmem(self, client, method: str, addr: int = 0, cache: str = "", allocated: bool = True):

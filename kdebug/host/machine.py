@@ -49,20 +49,54 @@ def host_command(name: str):
 class Machine:
     """One simulated host.  ``state_dir`` holds what survives a reboot (None: nothing does)."""
 
-    def __init__(self, config: HostConfig = DEFAULT_HOST, state_dir: str | os.PathLike | None = None):
+    def __init__(self, config: HostConfig = DEFAULT_HOST, state_dir: str | os.PathLike | None = None, *,
+                 vms: list[dict] | None = None, files: dict[str, str] | None = None, defer_userland: bool = False):
+        """``vms`` and ``files`` (a replica of another machine's boot) replace the store's VMs and the
+        files; with ``defer_userland`` the boot stops once the kernel is up, until :meth:`finish_boot`
+        (a replay enables its probes there, to see the whole boot)."""
         for name in USERLAND:
             import_module(name)
         from ..userland.vmstore import VMStore
         self.config = config
         self.state_dir = os.fspath(state_dir) if state_dir is not None else None
         self.store = VMStore(os.path.join(self.state_dir, "vmadm.sqlite") if self.state_dir is not None else None)
-        self.files: dict[str, str] = {}
-        self.kernel = boot(config)
+        if vms is not None:
+            for cfg in self.store.all():
+                self.store.delete(cfg["uuid"])
+            for cfg in vms:
+                self.store.put(cfg)
+        self.files: dict[str, str] = dict(files or {})
+        self._depth = 0                    # > 0 inside a command: its own clock moves are not inputs
         self.boots = 1
         self.crashes: list = []            # crash dump paths (or kernels, without a state dir)
-        self.spawned: dict = {}            # pid -> Process made by spawn() and not yet run
         self.boot_hooks: list[Callable[[Machine], None]] = []
-        self._start_userland()
+        self._boot(defer_userland)
+
+    def _boot(self, defer_userland: bool = False) -> None:
+        """Boot the kernel as ``config`` says, then its userland; the recorder starts again."""
+        from .recorder import Recorder
+        self.recorder = Recorder(self.config, self.store.all(), self.files)
+        self.kernel = boot(self.config)
+        self.spawned: dict = {}            # pid -> Process made by spawn() and not yet run
+        self.booting = True
+        if not defer_userland:
+            self.finish_boot()
+
+    def finish_boot(self) -> None:
+        """Start the boot's userland (the services, the autoboot VMs) if not done yet."""
+        if not self.booting:
+            return
+        self.booting = False
+        self._depth += 1
+        try:
+            self._start_userland()
+        finally:
+            self._depth -= 1
+
+    def _input(self, *entry) -> None:
+        """An input from outside (not from a command already running): the recorder keeps it."""
+        if self._depth == 0:
+            self.recorder.add(entry)
 
     # -- commands --------------------------------------------------------
 
@@ -74,19 +108,24 @@ class Machine:
         kernel panics meanwhile, the machine goes down as a SmartOS box does
         (crash dump, reboot) and the command fails with the panic.
         """
+        self._input("run", list(argv), stdin, pid)
         proc = self.spawned.pop(pid, None) if pid is not None else None
-        if not argv:
-            res = CommandResult(0)
-        elif argv[0] not in HOST_COMMANDS:
-            res = CommandResult(127, "", f"{argv[0]}: command not found\n")
-        else:
-            try:
-                res = HOST_COMMANDS[argv[0]](self, list(argv[1:]), stdin)
-            except KernelPanic:
-                return CommandResult(1, "", self._crash())
-        if proc is not None and proc.alive:
-            proc.exit(res.rc & 0xff)
-        return res
+        self._depth += 1
+        try:
+            if not argv:
+                res = CommandResult(0)
+            elif argv[0] not in HOST_COMMANDS:
+                res = CommandResult(127, "", f"{argv[0]}: command not found\n")
+            else:
+                try:
+                    res = HOST_COMMANDS[argv[0]](self, list(argv[1:]), stdin)
+                except KernelPanic:
+                    return CommandResult(1, "", self._crash())
+            if proc is not None and proc.alive:
+                proc.exit(res.rc & 0xff)
+            return res
+        finally:
+            self._depth -= 1
 
     def spawn(self, argv: list[str]) -> int:
         """A process for ``argv``, created but not yet run (dtrace -c: ``$target``); returns its pid.
@@ -96,6 +135,7 @@ class Machine:
         from ..kernel.proc import MAXCOMLEN, PSARGSZ
         from ..userland.process import spawn
 
+        self._input("spawn", list(argv))
         k = self.kernel
         name = os.path.basename(argv[0]) if argv else "sh"
         p = spawn(k, k.var("proc_init").value(), name[:MAXCOMLEN], " ".join(argv)[:PSARGSZ - 1])
@@ -104,6 +144,7 @@ class Machine:
 
     def release(self, pid: int) -> None:
         """End a spawned process that was never run (killed, as dtrace's Prelease does)."""
+        self._input("release", pid)
         proc = self.spawned.pop(pid, None)
         if proc is not None and proc.alive:
             from ..kernel.exit import kill_proc
@@ -118,10 +159,12 @@ class Machine:
 
     def advance(self, ns: int) -> None:
         """Let ``ns`` nanoseconds pass on the machine, firing what falls due."""
+        self._input("advance_to", self.kernel.hrtime + ns)
         cyclic.advance(self.kernel, self.kernel.hrtime + ns)
 
     def advance_to(self, when: int) -> None:
         """Move the clock to ``when``; a panic meanwhile crashes and reboots the machine."""
+        self._input("advance_to", when)
         try:
             cyclic.advance(self.kernel, when)
         except KernelPanic:
@@ -133,10 +176,15 @@ class Machine:
         while not done():
             due = cyclic.next_due(self.kernel)
             if due is None or due > end:
-                cyclic.advance(self.kernel, end)
+                self.advance_to(end)
                 return done()
-            cyclic.advance(self.kernel, due)
+            self.advance_to(due)
         return True
+
+    def write_kernel(self, addr: int, data: bytes) -> None:
+        """Write kernel memory from outside (``mdb -kw``): an input like any other."""
+        self._input("write", addr, bytes(data))
+        self.kernel.mem.write(addr, data)
 
     # -- the whole machine -------------------------------------------------
 
@@ -173,11 +221,9 @@ class Machine:
         if platform is not None:
             changes["platform"] = platform
         self.config = replace(self.config, **changes)
-        self.kernel = boot(self.config)
         self.boots += 1
-        self.spawned = {}
         self.files = {path: text for path, text in self.files.items() if not path.startswith("/tmp/")}
-        self._start_userland()
+        self._boot()
         for hook in list(self.boot_hooks):
             hook(self)
 

@@ -74,10 +74,22 @@ kdebug: dtrace runs on the simulated host (started on first use).  Examples:
   kdebug dtrace -q -n 'BEGIN { printf("%s\\n", execname); exit(0); }'
   kdebug dtrace -x errtags -n 'BEGIN { x = y; }'
   kdebug dtrace --explain -n 'hvm_excl_*:entry { stack() }'
+  kdebug dtrace --replay -n 'fbt::hvm_excl_hold:entry { trace(stringof(arg0)); }'
+  kdebug dtrace -x json -n 'hvm_excl_*:entry { stack() }'
+  kdebug dtrace -q -x stackfmt=folded -n 'profile-97 { @[stack()] = count(); } tick-5s { exit(0); }'
 
 kdebug's --explain compiles the program and, instead of tracing, says what each
 clause would do: its probes, predicate and actions, how dtrace prints them, and
 the equivalent mdb command where there is one.
+
+kdebug's --replay [--since TIME] traces what already happened: the host keeps
+its boot and everything done to it since (a flight recorder), and the program
+runs against a replay of it, from boot or from TIME after boot (10s, 500ms).
+The boot race can be traced after the reboot that decided it.
+
+-x json writes records, aggregations, faults and drops as JSON, one object a
+line (docs/json.md); -x stackfmt=folded prints stack aggregations as folded
+stacks for kdebug flamegraph.
 """
 
 _GETOPT = "3:6:aAb:Bc:CD:ef:FGhHi:I:lL:m:n:o:p:P:qs:SU:vVwx:X:Z"
@@ -140,6 +152,11 @@ def main(argv: list[str] | None = None, host=None) -> int:
     explain = "--explain" in argv[:argv.index("--") if "--" in argv else len(argv)]
     if explain:
         argv = [a for a in argv if a != "--explain"]
+    try:
+        argv, replay_since = _replay_options(argv)
+    except Usage as e:
+        sys.stderr.write(str(e))
+        return 2
     if not argv:
         sys.stderr.write(USAGE)
         return 2
@@ -148,7 +165,41 @@ def main(argv: list[str] | None = None, host=None) -> int:
     except Usage as e:
         sys.stderr.write(str(e) + USAGE)
         return 2
-    return Command(opts, words, host, explain).run()
+    if replay_since is not None and any(c in "cp" for c, _ in opts):
+        sys.stderr.write("dtrace: --replay traces what already happened: -c and -p cannot be used with it\n")
+        return 2
+    cmd = Command(opts, words, host, explain)
+    cmd.replay_since = replay_since
+    return cmd.run()
+
+
+def _replay_options(argv: list[str]) -> tuple[list[str], int | None]:
+    """kdebug's ``--replay [--since TIME]``: (the other arguments, ns since boot to trace from, or None)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    head, tail = argv[:end], argv[end:]
+    replay = "--replay" in head
+    since = 0
+    if "--since" in head:
+        i = head.index("--since")
+        if not replay or i + 1 >= len(head):
+            raise Usage("dtrace: --since needs --replay and a time (10s, 500ms, 2m)\n")
+        since = _since(head[i + 1])
+        del head[i:i + 2]
+    return [a for a in head if a != "--replay"] + tail, (since if replay else None)
+
+
+def _since(text: str) -> int:
+    """A time since boot: a number and a unit (ns, us, ms, s, m, h); a bare number is seconds."""
+    units = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+    num = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(num):] or "s"
+    try:
+        value = float(num)
+    except ValueError:
+        value = -1
+    if unit not in units or value < 0:
+        raise Usage(f"dtrace: invalid time for --since: {text}\n")
+    return int(value * units[unit])
 
 
 class Command:
@@ -158,6 +209,8 @@ class Command:
         self.host = host
         self.intr = 0
         self.command = None           # (argv, pid) of -c: spawned before compiling, run after go
+        self.replay_since = None      # --replay: ns since boot to trace from (the host's past)
+        self.replay_done = False
         self.explain = explain        # --explain: say what the programs would do instead of tracing
         self.out = sys.stdout
         self.err = sys.stderr
@@ -202,7 +255,7 @@ class Command:
                 self.command = (shlex.split(command), self.host.spawn(shlex.split(command)))
                 target = self.command[1]
             script = next((v for c, v in self.opts if c == "s"), None)
-            h = Handle(self.host, [script or "dtrace", *self.words], target)
+            h = Handle(self.host, [script or "dtrace", *self.words], target, replay_since=self.replay_since)
         except DTraceError as e:
             return self.fail(f"failed to initialize dtrace: {e}")
         except Exception as e:   # HostUnavailable, HostError: the host cannot be reached
@@ -400,7 +453,10 @@ class Command:
         try:
             while True:
                 interval = h.options["switchrate"]
-                if not first and not self.intr and not h.done:
+                if self.replay_since is not None:
+                    if not self.intr and not h.done:      # the past goes by as fast as it replays
+                        self.replay_done = h.replay_step()
+                elif not first and not self.intr and not h.done:
                     if live:
                         time.sleep(interval / 1e9)
                     else:
@@ -412,7 +468,7 @@ class Command:
                 if self.intr and not newline:
                     out.write("\n")
                     newline = True
-                stopping = bool(self.intr) or h.done or command_done
+                stopping = bool(self.intr) or h.done or command_done or self.replay_done
                 if stopping:
                     h.stop()
                 h.consume(out)

@@ -36,10 +36,12 @@ class DTraceError(Exception):
 
 
 class Handle:
-    def __init__(self, host, macro_args: list[str] | None = None, target_pid: int | None = None):
+    def __init__(self, host, macro_args: list[str] | None = None, target_pid: int | None = None,
+                 replay_since: int | None = None):
         self.host = host
         self.device = host.dtrace()
-        self.dev = self._call("open")
+        # --replay: a consumer of the host's past (its flight recorder), tracing from replay_since on.
+        self.dev = self._call("open", replay_since) if replay_since is not None else self._call("open")
         conf = self._call("conf", self.dev)
         self.ncpus = conf["ncpus"]
         self.modules = frozenset(conf["modules"])
@@ -125,6 +127,10 @@ class Handle:
 
     def stop(self) -> None:
         self._call("stop", self.dev)
+
+    def replay_step(self, inputs: int = 50) -> bool:
+        """Play more of the past into a replay; True once all of it has been played."""
+        return self._call("replay_step", self.dev, inputs)["done"]
 
     def close(self) -> None:
         try:

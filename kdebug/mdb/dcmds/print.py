@@ -904,6 +904,11 @@ def cmd_print(c) -> int:
     if opt_i:
         reader = ValueTarget(m.dot)
     p = Printer(c, uflags, addr, reader, armemlim, arstrlim, maxdepth)
+    if getattr(c, "as_json", False):
+        status = _print_json(c, p, t, args)
+        if status == OK:
+            m.dot, m.incr = c.addr + t.size, 0
+        return status
     if args:
         for a in args:
             saved_reader, saved_addr = p.reader, p.addr
@@ -953,6 +958,43 @@ def cmd_print(c) -> int:
             p.close_all()
     m.dot = c.addr + t.size
     m.incr = 0
+    return OK
+
+
+@dcmd("json", "?[type] [member ...]", "print a data structure as JSON (kdebug)",
+      help="Like ::print, but the object (or each member path given) is one line of\n"
+           "JSON, from its C type (see docs/json.md in kdebug).  Example:\n\n"
+           "  zone0::json zone_t zone_name zone_id zone_status\n")
+def cmd_json(c) -> int:
+    c.as_json = True
+    return cmd_print(c)
+
+
+def _print_json(c, p: Printer, t, args: list) -> int:
+    """``::json``: the object (or each member path given) as one line of JSON (kdebug.mdb.tojson)."""
+    import json
+
+    from ..tojson import value_json
+    m = c.m
+    try:
+        if not args:
+            obj = value_json(p.reader, t, p.addr)
+        else:
+            obj = {}
+            for a in args:
+                if not isinstance(a, str):
+                    return USAGE
+                saved = p.reader, p.addr
+                try:
+                    mt, off, _ = parse_member(p, a, t)
+                except _MemberError:
+                    return ABORT
+                obj[a] = value_json(p.reader, mt, p.addr, off % 8)
+                p.reader, p.addr = saved
+    except MemoryFault:
+        m.warn("failed to print type", reason="no mapping for address")
+        return ERR
+    c.printf("%s\n", json.dumps(obj))
     return OK
 
 

@@ -6,6 +6,8 @@ in another, both talking to the host daemon of one KDEBUG_HOME, and Ctrl-C
 ``main()``.
 """
 
+import contextlib
+import io
 import os
 import re
 import signal
@@ -262,3 +264,24 @@ def test_c_runs_the_command_as_a_process_of_the_host(host):
     assert err.splitlines()[-1] == f"dtrace: pid {int(out.split()[-1])} exited with status 2"
     rc, out, err = run_dtrace(host, "-n", "BEGIN { x = y; }", "-c", "vmadm list")
     assert rc == 1 and not host.machine.spawned          # the process made for -c went away unrun
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("program, hint", [
+    ("fbt::hvm_excl_hodl:entry { trace(1); }", "did you mean fbt:unix:hvm_excl_hold:entry?"),
+    ("BEGIN { trace(curthread->t_procc); }", "did you mean t_procp?"),
+    ('BEGIN { prinft("x"); }', "did you mean printf?"),
+    ("BEGIN { trace(exectime); }", "did you mean execname?"),
+])
+def test_a_person_at_a_terminal_gets_the_line_a_caret_and_a_suggestion(dthost, program, hint):
+    from kdebug.dtrace.cli import main
+    err = _Terminal()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        assert main(["-n", program], host=dthost) == 1
+    lines = err.getvalue().splitlines()
+    assert lines[1] == "    " + program and set(lines[2].strip()) == {"^"} and lines[3] == "    " + hint
+    assert run_dtrace(dthost, "-n", program)[2] == lines[0] + "\n"        # not a terminal: dtrace's line only

@@ -40,7 +40,15 @@ class ProbeDescriptions(Pass):
         d.fields = fields
         d.probes = self.comp.match_probes(fields)
         if not d.probes and not self.comp.option("zdefs"):
-            self.error("D_PDESC_ZERO", f"probe description {':'.join(fields)} does not match any probes", d)
+            self.error("D_PDESC_ZERO", f"probe description {':'.join(fields)} does not match any probes", d,
+                       self._near(fields))
+
+    def _near(self, fields: list[str]) -> list[str]:
+        """A probe whose description looks like the one that matched nothing (for a person)."""
+        from ....suggest import closest
+        names = {":".join(f if f else "" for f in (p["provider"], p["module"], p["function"], p["name"]))
+                 for p in self.comp.match_probes(["", "", "", ""])}
+        return closest(":".join(fields), names)
 
 
 def _split(text: str) -> list[str]:

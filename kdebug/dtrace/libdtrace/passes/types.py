@@ -448,7 +448,9 @@ class Types(Pass):
                            f"must be applied to a struct or union", node)
         m = st.member(node.name)
         if m is None:
-            self.error("D_TYPE_MEMBER", f"{node.name} is not a member of {st.name}", node)
+            from ....suggest import closest
+            self.error("D_TYPE_MEMBER", f"{node.name} is not a member of {st.name}", node,
+                       closest(node.name, [x.name for x in st.members if x.name]))
         if m.bit_size is not None:
             node.bitfield = (m.bit_offset, m.bit_size)
         node.member_offset = m.offset

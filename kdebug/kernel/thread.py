@@ -317,13 +317,40 @@ def interrupted(k, cpu: int):
     innermost return address is that pc, then the thread's saved frames, as a
     stack taken at the interrupt reads them.  Returns None if the CPU has no thread.
     """
-    from .text import ExecContext
+    off = k.__dict__.get("_cpu_thread_offset")
+    if off is None:
+        off = k._cpu_thread_offset = k.types.lookup("cpu_t").member("cpu_thread").offset
+    t = k.mem.read_u64(k.cpu_addrs[cpu] + off)
+    return _Interrupted(k, t, cpu) if t else None
 
-    t = k.obj(k.cpu_addrs[cpu], "cpu_t").cpu_thread
-    if not t:
-        return None
-    pcs = [pc for _, pc in stack_frames(k, t)]
-    return ExecContext(t, cpu, [], pcs[::-1])
+
+class _Interrupted:
+    """An ExecContext whose stack is read from the thread's saved frames only when asked for
+    (a profile probe's stack() or caller): most firings never look."""
+
+    __slots__ = ("_k", "thread", "cpu", "frames", "_returns")
+
+    def __init__(self, k, thread: int, cpu: int):
+        self._k, self.thread, self.cpu, self.frames, self._returns = k, thread, cpu, [], None
+
+    @property
+    def pc(self) -> int:
+        """The saved pc (``t_pcb``'s first word): where the thread is stopped."""
+        k = self._k
+        off = k.__dict__.get("_t_pcb_offset")
+        if off is None:
+            off = k._t_pcb_offset = _kthread_t(k).member("t_pcb").offset
+        return k.mem.read_u64(self.thread + off)
+
+    @property
+    def returns(self) -> list[int]:
+        if self._returns is None:
+            self._returns = [pc for _, pc in stack_frames(self._k, self.thread)][::-1]
+        return self._returns
+
+    def stack(self, depth: int | None = None) -> list[int]:
+        pcs = self.returns[::-1]
+        return pcs if depth is None else pcs[:depth]
 
 
 def for_each_thread(k):

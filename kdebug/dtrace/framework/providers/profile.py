@@ -65,7 +65,7 @@ class ProfileProvider:
                 return
             k.ctx = thread.interrupted(k, cpu)
             try:
-                fire(cpu, (k.ctx.returns[-1] if k.ctx is not None and k.ctx.returns else 0, 0, 0))
+                fire(cpu, (k.ctx.pc if k.ctx is not None else 0, 0, 0))
             finally:
                 k.ctx = ctx
 

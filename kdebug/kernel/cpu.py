@@ -14,7 +14,31 @@ from __future__ import annotations
 from .text import KSource
 from .thread import thread_create
 
-__all__ = ["cpu_init", "for_each_cpu", "cpu_addr", "CPU_BRAND"]
+__all__ = ["cpu_init", "for_each_cpu", "cpu_addr", "CPU_BRAND", "occupy", "occupant", "note_guest_entry",
+           "USER_PC"]
+
+# Where a thread busy in user mode is caught (a profile probe's arg1): somewhere in its text.
+USER_PC = 0x4a8f90
+
+
+def occupy(k, cpu: int, thread: int, until: int, user: bool, pcs=()) -> None:
+    """CPU ``cpu`` runs ``thread`` until ``until`` (ns): in user mode, or in the kernel at the
+    frames ``pcs`` (innermost first).  Events happen at instants in the simulation; this is how
+    work that takes time (a vCPU's slice) is seen by what samples CPUs (profile probes)."""
+    k.busy[cpu] = (thread, until, user, tuple(pcs))
+
+
+def occupant(k, cpu: int):
+    """(thread, until, user, pcs) of what keeps ``cpu`` busy now, or None."""
+    o = k.busy.get(cpu)
+    return o if o is not None and k.hrtime < o[1] else None
+
+
+def note_guest_entry(k, offset: int) -> None:
+    """A vCPU thread enters its guest at ``offset`` in the running function: remember the frames,
+    which are where a sample of its time in the guest finds it."""
+    here = k.ctx.frames[-1].addr + offset
+    k.guest_pcs[k.curthread] = [here] + k.ctx.stack()
 
 CPU = KSource("genunix", "cpu.c", decls="""
     cpu_t *cpu[NCPU];

@@ -56,6 +56,9 @@ class Kernel:
         self.modload_hooks: list[Callable] = []
         self.proc_exit_hooks: list[Callable] = []   # hook(k, proc) before an exited process is reaped
         self.cpu_addrs: list[int] = []    # cpu_t of each CPU id
+        # What keeps each CPU busy over a stretch of time (kdebug.kernel.cpu.occupy).
+        self.busy: dict[int, tuple] = {}
+        self.guest_pcs: dict[int, list[int]] = {}   # thread -> its stack when it last entered a guest
         self.live = True                  # False for a kernel read from a dump
         self.panic_message: str | None = None
         # Probe sites: (module, function, name) of every SDT probe, and the

@@ -19,6 +19,7 @@ C types: ``struct kvm *``, ``struct kvm_vcpu *``, ``kvm_devstate_t *``.
 
 from __future__ import annotations
 
+from .cpu import note_guest_entry
 from .driver import (EINVAL, ENOTTY, ENXIO, getmajor, getminor, ddi_get_soft_state, ddi_soft_state_free,
                      ddi_soft_state_init, ddi_soft_state_zalloc, kfunc_addr, makedevice, soft_state_free_item,
                      mod_installdrv)
@@ -39,6 +40,7 @@ KVM_CREATE_VM = 0x2000ae01
 KVM_CLONE = 0x2000ae20
 KVM_CREATE_VCPU = 0x2000ae41
 KVM_RUN = 0x2000ae80
+VCPU_ENTER_GUEST = 0x5cc       # in vcpu_enter_guest: where a sample of guest time lands
 # VMX exit reasons (Intel SDM) the guest's slices produce, and the vcpu stat each counts in.
 EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_HLT, EXIT_REASON_IO_INSTRUCTION = 1, 12, 30
 SLICE_EXITS = (EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_HLT, EXIT_REASON_IO_INSTRUCTION,
@@ -529,6 +531,7 @@ def vcpu_enter_guest(k, vcpu):
     """static int vcpu_enter_guest(struct kvm_vcpu *vcpu): run, then ``kvm_x86_ops->handle_exit``."""
     v = _vcpu(k, vcpu)
     v.guest_mode = 1
+    note_guest_entry(k, VCPU_ENTER_GUEST)
     v.guest_mode = 0
     return k.call(vmx_handle_exit, vcpu, at=0x5f3)
 

@@ -23,6 +23,7 @@ C types: ``vmm_softc_t *``, ``vmm_zsd_t *``, ``struct vm *``.
 from __future__ import annotations
 
 from . import vnode
+from .cpu import note_guest_entry
 from .driver import (EBUSY, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOTTY, ENXIO, EPERM, FEXCL, FWRITE, copyinstr,
                      ddi_get_soft_state, funcptr, ddi_soft_state_free, ddi_soft_state_init, ddi_soft_state_zalloc, getminor,
                      kfunc_addr, mod_installdrv, soft_state_free_item, stack_local)
@@ -54,6 +55,8 @@ VM_EXITCODE_INOUT, VM_EXITCODE_SUSPENDED = 0, 13
 # Indexes of a vCPU's exit statistics (vmm_stat.c: VMM_STAT(VMEXIT_COUNT, ...)).
 VMEXIT_COUNT, VMEXIT_EXTINT, VMEXIT_HLT, VMEXIT_INOUT = 0, 1, 2, 3
 _NSTATS = 8
+VMX_ENTER_GUEST = 0x34b      # in vmx_run: the VMLAUNCH/VMRESUME, where a sample of guest time lands
+
 # VM exits the kernel handles in one 10 ms slice of an idle Linux guest:
 # its timer interrupt, the HLT that follows, and port I/O to the PIT.
 SLICE_EXITS = (VMEXIT_EXTINT, VMEXIT_HLT, VMEXIT_INOUT, VMEXIT_INOUT)
@@ -887,6 +890,7 @@ def vmx_run(k, vm, vcpu, rip, pmap, evinfo):
     Enter the guest; handle the slice's exits in the kernel
     (``vmx_exit_process``), until one needs userland.
     """
+    note_guest_entry(k, VMX_ENTER_GUEST)
     vc = _vm(k, vm).member("vcpu").element(vcpu)
     for reason in SLICE_EXITS:
         exitinfo = vc.member("exitinfo")

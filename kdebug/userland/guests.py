@@ -106,7 +106,7 @@ class Zhyve(Guest):
             return
         self.slices += 1
         self.guest_work += HW_WORK
-        p.account(0, HW_CPU_NS)
+        p.account(0, HW_CPU_NS, VCPU_LWP)
 
 
 class Qemu(Guest):
@@ -147,10 +147,10 @@ class Qemu(Guest):
         if self.hardware:
             self.proc.syscall(ioctl, self.vcpufd, kkvm.KVM_RUN, 0, lwp=VCPU_LWP)
             self.guest_work += HW_WORK
-            self.proc.account(0, HW_CPU_NS)
+            self.proc.account(0, HW_CPU_NS, VCPU_LWP)
         else:
             self.guest_work += TCG_WORK
-            self.proc.account(SLICE_NS, 0)
+            self.proc.account(SLICE_NS, 0, VCPU_LWP)
 
     def query_kvm(self) -> dict:
         """QMP ``query-kvm``."""

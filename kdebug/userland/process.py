@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..kernel import proc as kproc
 from ..kernel.exit import exit_proc
+from ..kernel.cpu import occupy
 from ..kernel.machdep import SyscallError, sys_syscall
 
 __all__ = ["Process", "spawn", "SyscallError", "strerror", "USER_PAGES"]
@@ -102,8 +103,14 @@ class Process:
         """exit(2): the process ends and is reaped."""
         exit_proc(self.k, self.proc, status, self.cpu)
 
-    def account(self, user_ns: int, sys_ns: int) -> None:
-        """CPU time used, in user and system mode: ``p_utime``/``p_stime`` (clock ticks)."""
+    def account(self, user_ns: int, sys_ns: int, lwp: int = 0) -> None:
+        """CPU time used by lwp ``lwp`` from now, in user and system mode: ``p_utime``/``p_stime``
+        (clock ticks), and its CPU is busy meanwhile (in the kernel: where it last entered a guest)."""
+        t = self.thread(lwp)
+        if user_ns:
+            occupy(self.k, self.cpu, t, self.k.hrtime + user_ns, True)
+        elif sys_ns:
+            occupy(self.k, self.cpu, t, self.k.hrtime + sys_ns, False, self.k.guest_pcs.get(t, ()))
         self._user_ns += user_ns
         self._sys_ns += sys_ns
         p = self.k.obj(self.proc, "proc_t")

@@ -285,3 +285,17 @@ def test_a_person_at_a_terminal_gets_the_line_a_caret_and_a_suggestion(dthost, p
     lines = err.getvalue().splitlines()
     assert lines[1] == "    " + program and set(lines[2].strip()) == {"^"} and lines[3] == "    " + hint
     assert run_dtrace(dthost, "-n", program)[2] == lines[0] + "\n"        # not a terminal: dtrace's line only
+
+
+def test_profile_finds_the_vcpus_at_work(host):
+    """bhyve first, then kvm: zhyve's vCPU is in the kernel running its guest (vmx_run), QEMU's
+    in user mode all the time (software emulation): what profile-997 shows of the slow kvm VM."""
+    for uuid in (TEST, "57409636-927a-cc7a-d744-e0f92b73f4e4"):
+        assert host.run(["vmadm", "start", uuid]).rc == 0
+    rc, out, err = run_dtrace(host, "-q", "-n", 'profile-997 /execname != "sched"/ '
+                              '{ @[execname, arg0 ? "kernel" : "user"] = count(); @s[stack(1)] = count(); } '
+                              "tick-2s { exit(0); }")
+    samples = {tuple(line.split()[:2]): int(line.split()[2]) for line in out.splitlines() if len(line.split()) == 3}
+    assert set(samples) == {("zhyve", "kernel"), ("qemu-system-x86_", "user")}
+    assert samples[("qemu-system-x86_", "user")] > 9 * samples[("zhyve", "kernel")] > 0   # a CPU against a tenth
+    assert "vmm`vmx_run+0x34b" in out

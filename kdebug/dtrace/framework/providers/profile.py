@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ....kernel import cyclic, thread
+from ....kernel import cpu as cpu_mod, cyclic, thread
+from ....kernel.text import ExecContext
 
 _UNITS = {"": None, "hz": None, "ns": 1, "nsec": 1, "us": 1000, "usec": 1000, "ms": 10**6, "msec": 10**6,
           "s": 10**9, "sec": 10**9, "m": 60 * 10**9, "min": 60 * 10**9, "h": 3600 * 10**9,
@@ -63,9 +64,16 @@ class ProfileProvider:
             if ctx is not None and ctx.cpu == cpu:        # kernel code running on this CPU
                 fire(cpu, (ctx.frames[-1].addr if ctx.frames else 0, 0, 0))
                 return
-            k.ctx = thread.interrupted(k, cpu)
+            busy = cpu_mod.occupant(k, cpu)
+            if busy is not None:                          # a thread doing work that takes time
+                t, _, user, pcs = busy
+                k.ctx = ExecContext(t, cpu, [], list(pcs)[::-1])
+                args = (0, cpu_mod.USER_PC, 0) if user else (pcs[0] if pcs else 0, 0, 0)
+            else:
+                k.ctx = thread.interrupted(k, cpu)
+                args = (k.ctx.pc if k.ctx is not None else 0, 0, 0)
             try:
-                fire(cpu, (k.ctx.pc if k.ctx is not None else 0, 0, 0))
+                fire(cpu, args)
             finally:
                 k.ctx = ctx
 

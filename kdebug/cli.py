@@ -38,7 +38,7 @@ USAGE = "usage: kdebug [--version] [--help] COMMAND [ARGS...]"
 def _overview() -> str:
     lines = [USAGE, "", "Learn illumos kernel debugging on a simulated SmartOS host.", "", "commands:"]
     for name, (_, desc, _ex) in SUBCOMMANDS.items():
-        lines.append(f"  {name:<8} {desc}")
+        lines.append(f"  {name:<10} {desc}")
     lines += ["", "Run 'kdebug COMMAND --help' for a command's options and examples."]
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,8 @@ EXAMPLES = """examples:
   kdebug lab list
   kdebug lab start who-holds-the-lock
   kdebug lab hint
-  kdebug lab check 'SmartOS KVM'
+  kdebug lab check                 (when the step is something to do)
+  kdebug lab check 'YOUR ANSWER'   (when the step asks a question)
 """
 
 
@@ -215,7 +216,8 @@ def _check(args, labs, by_name, progress) -> int:
         sys.stderr.write(f"kdebug lab: {detail}\n")
         return 2
     if not ok:
-        _out("Not yet." + (f" {detail}" if detail else ""))
+        _out("Not yet." + (f" {detail}" if detail else "") +
+             f" ({'kdebug lab hint gives a hint' if st.get('hints', 0) < len(step.hints) else 'kdebug lab status shows the goal again'}.)")
         return 1
     _out("Correct." if "answer" in step.check else "Done.")
     if step.explain:

@@ -51,6 +51,7 @@ def _subcommand_help(name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    whole_process = argv is None          # run as the command, not called by a test or another tool
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         if not argv:
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     if name not in SUBCOMMANDS:
         sys.stderr.write(f"kdebug: unknown command '{name}'\n{USAGE}\n")
         return 2
+    if name == "dtrace" and whole_process:
+        # A host that is up keeps a warm dtrace beside it (kdebug/host/zygote.py).
+        from .host.zygote import run_through_zygote
+        status = run_through_zygote(argv)
+        if status is not None:
+            return status
     module, _, _ = SUBCOMMANDS[name]
     try:
         mod = __import__(module, fromlist=["main"]) if module else None

@@ -2,7 +2,9 @@
 
 import os
 import signal
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +16,15 @@ from kdebug.kernel.boot import boot
 settings.register_profile("kdebug", max_examples=int(os.environ.get("KDEBUG_FUZZ_EXAMPLES", "100")),
                           deadline=None)
 settings.load_profile("kdebug")
+
+# A test that forgets to name a state directory must not start a host in the user's own:
+# the whole run gets a default one of its own, and its host is stopped at the end.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="kdebug-tests-")) / "home"
+os.environ["KDEBUG_HOME"] = str(_SESSION_HOME)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _stop_daemon(_SESSION_HOME)
 
 
 @pytest.fixture(scope="session")

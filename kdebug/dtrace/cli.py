@@ -437,6 +437,15 @@ class Command:
         if self.intr > 1:
             raise KeyboardInterrupt
 
+    def _sleep(self, seconds: float) -> None:
+        """Sleep until the next switch, as dtrace_sleep does, but wake at once on Ctrl-C."""
+        end = time.monotonic() + seconds
+        while not self.intr:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.02))
+
     def loop(self, h, out) -> int:
         command = next((v for c, v in self.opts if c == "c"), None)
         handlers = {}
@@ -458,7 +467,7 @@ class Command:
                         self.replay_done = h.replay_step()
                 elif not first and not self.intr and not h.done:
                     if live:
-                        time.sleep(interval / 1e9)
+                        self._sleep(interval / 1e9)
                     else:
                         self.host.advance(interval)
                 first = False

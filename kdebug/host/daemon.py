@@ -24,6 +24,7 @@ import selectors
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import time
 import traceback
@@ -73,6 +74,8 @@ class Daemon:
         self.started = time.time()
         self._t0 = 0.0
         self._hr0 = 0
+        self.zygote: subprocess.Popen | None = None
+        self._zygote_pipe: int | None = None
 
     # -- life ----------------------------------------------------------------
 
@@ -89,6 +92,7 @@ class Daemon:
         signal.signal(signal.SIGTERM, lambda *_: self._request_stop())
         signal.signal(signal.SIGINT, lambda *_: self._request_stop())
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        self._start_zygote()
         try:
             while not self.stopping:
                 for key, _ in self.selector.select(timeout=self._timeout()):
@@ -101,6 +105,7 @@ class Daemon:
             for c in list(self.clients.values()):
                 self._drop(c)
             listener.close()
+            self._stop_zygote()
             for p in (self.sock_path, self.pid_path):
                 try:
                     p.unlink()
@@ -124,6 +129,32 @@ class Daemon:
         s.setblocking(False)
         self.selector.register(s, selectors.EVENT_READ)
         return s
+
+    def _start_zygote(self) -> None:
+        """Keep a warm dtrace beside the host (zygote.py); it goes when we go, even by kill -9."""
+        if os.environ.get("KDEBUG_NO_ZYGOTE"):
+            return
+        read_end, self._zygote_pipe = os.pipe()     # its EOF tells the zygote we are gone
+        try:
+            self.zygote = subprocess.Popen(
+                [sys.executable, "-m", "kdebug.host.zygote", "--home", str(self.home), "--parent-fd", str(read_end)],
+                pass_fds=(read_end,), stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as e:
+            self.log(f"no zygote: {e}")
+        finally:
+            os.close(read_end)
+
+    def _stop_zygote(self) -> None:
+        if self._zygote_pipe is not None:
+            os.close(self._zygote_pipe)
+            self._zygote_pipe = None
+        if self.zygote is not None:
+            try:
+                self.zygote.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.zygote.kill()
+                self.zygote.wait()
+            self.zygote = None
 
     def _request_stop(self) -> None:
         self.stopping = True

@@ -6,6 +6,8 @@
     kdebug mdb -e 'CMD' TARGET    run CMD and exit with its status
     kdebug mdb --explain -e 'CMD' TARGET
                                   say what CMD would do, without running it (kdebug's ::explain)
+    kdebug mdb --json -e 'CMD' TARGET
+                                  each statement's result as a line of JSON (docs/json.md)
 
 Commands come from ``-e``, from a terminal (the interactive prompt), or
 from standard input otherwise (no banner or prompt; an error does not stop
@@ -54,9 +56,11 @@ _HELP = (
     "  echo hvm_excl_holder::print | kdebug mdb -k     who holds the HVM lock\n"
     "  kdebug mdb emy-17                              the shipped dump of the default host\n"
     "  kdebug mdb -e '::ps' /tmp/emy-17.kdump         one command, then exit\n"
-    "  kdebug mdb --explain -e '::ps' emy-17          what ::ps shows, column by column\n\n"
-    "kdebug's addition: --explain says what each command (from -e, or each line of\n"
-    "standard input) would do instead of running it, as ::explain does.\n\n"
+    "  kdebug mdb --explain -e '::ps' emy-17          what ::ps shows, column by column\n"
+    "  kdebug mdb --json -e '::ps' emy-17             ::ps as JSON (columns and typed rows)\n\n"
+    "kdebug's additions: --explain says what each command (from -e, or each line of\n"
+    "standard input) would do instead of running it, as ::explain does; --json prints\n"
+    "each statement's result as one line of JSON (see docs/json.md).\n\n"
     "mdb's own options: kdebug mdb -?\n")
 
 _OPTSTRING = "e:fkmo:p:s:uwyACD:FI:KL:MOP:R:SUV:W"
@@ -169,11 +173,11 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--help"]:
         sys.stdout.write(_HELP)
         return 0
-    explain = "--explain" in argv[:argv.index("--") if "--" in argv else len(argv)]
-    if explain:
-        argv = [a for a in argv if a != "--explain"]
+    head = argv[:argv.index("--") if "--" in argv else len(argv)]
+    explain, as_json = "--explain" in head, "--json" in head
+    argv = [a for a in head if a not in ("--explain", "--json")] + argv[len(head):]
     try:
-        return _main(argv, explain)
+        return _main(argv, explain, as_json)
     except _UsageExit as e:
         sys.stderr.write(e.message + USAGE)
         return e.status
@@ -182,7 +186,7 @@ def main(argv: list[str]) -> int:
         return e.status
 
 
-def _main(argv: list[str], explain: bool = False) -> int:
+def _main(argv: list[str], explain: bool = False, as_json: bool = False) -> int:
     from .session import OPTIONS
 
     opts, operands = _getopt(argv)
@@ -218,21 +222,25 @@ def _main(argv: list[str], explain: bool = False) -> int:
         elif letter == "A":
             options["nomods"] = True
     k, name = _open_kernel(kernel_mode, operands)
-    return _run(k, name, options, writable, prompt, no_rc, expr, explain)
+    return _run(k, name, options, writable, prompt, no_rc, expr, explain, as_json)
 
 
-def _run(k, name, options, writable, prompt, no_rc, expr, explain=False) -> int:
+def _run(k, name, options, writable, prompt, no_rc, expr, explain=False, as_json=False) -> int:
     from . import dcmds  # noqa: F401  (registers the dcmds and walkers)
     from .errors import Quit
     from .session import Mdb, Source
     from .target import KernelTarget
     from ..suggest import for_person
 
-    interactive = expr is None and not explain and sys.stdin is not None and sys.stdin.isatty()
+    interactive = (expr is None and not explain and not as_json and sys.stdin is not None
+                   and sys.stdin.isatty())
     m = Mdb(KernelTarget(k, name, writable), err_is_tty=for_person(), out_is_tty=interactive,
             options=options)
     if prompt is not None:
         m.prompt = prompt
+    if as_json:
+        from .structured import Structured
+        m.structured = Structured(sys.stdout.write)
     try:
         if not no_rc:
             _mdbrc(m)

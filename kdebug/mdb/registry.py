@@ -142,6 +142,9 @@ class Call:
         return bool(self.flags & LOOPFIRST) or not self.flags & LOOP
 
     def printf(self, fmt: str, *args) -> None:
+        if self.m.structured is not None:     # kdebug mdb --json reads tables from these calls
+            self.m.structured.printf(self.m.out, fmt, args, lambda: self.m.out.printf(fmt, *args))
+            return
         self.m.out.printf(fmt, *args)
 
     def warn(self, fmt: str, *args, reason: str | None = None) -> None:

@@ -138,6 +138,7 @@ class Mdb:
         self.pipe_queue: list = []
         self.pipe_snapshot: dict[str, int] = {}
         self.log = None
+        self.structured = None         # kdebug mdb --json: a structured.Structured
         self.out = self._stdout_iob(out_is_tty)
         self.err = Iob(self._write_err, symbolize=self.symbolize, radix=lambda: self.radix)
 
@@ -156,11 +157,17 @@ class Mdb:
         return self._stderr or sys.stderr
 
     def _write_out(self, text: str) -> None:
+        if self.structured is not None:
+            self.structured.out(text)
+            return
         self.stdout.write(text)
         if self.log is not None:
             self.log.write(text)
 
     def _write_err(self, text: str) -> None:
+        if self.structured is not None:
+            self.structured.err(text)
+            return
         self.stdout.flush()
         self.stderr.write(text)
         self.stderr.flush()
@@ -311,6 +318,8 @@ class Mdb:
             try:
                 st, used = next_statement(rest)
             except ParseError as e:
+                if self.structured is not None:
+                    self.structured.begin(rest)
                 if e.near == "\\n" and src.kind != "tty":
                     src.line += 1
                     self.report(e, src, rest, e.column)
@@ -318,6 +327,8 @@ class Mdb:
                 else:
                     self.report(e, src, rest, e.column)
                 self.lastret = ERR
+                if self.structured is not None:
+                    self.structured.end(ERR)
                 if src.discard_after_error():
                     return False
                 nxt = re.compile(r"[;\n]").search(line, pos + (e.column or 0))
@@ -332,6 +343,18 @@ class Mdb:
 
     def run_statement(self, st: Statement, src: Source) -> bool:
         """Run one parsed statement; errors are reported here.  False if it failed."""
+        if self.structured is None:
+            return self._run_statement(st, src)
+        self.structured.begin(st.text)
+        ok = False
+        try:
+            ok = self._run_statement(st, src)
+        finally:
+            self.out.nlflush()
+            self.structured.end(self.lastret)
+        return ok
+
+    def _run_statement(self, st: Statement, src: Source) -> bool:
         try:
             status = self._run(st, src)
         except (ParseError, CommandError) as e:
@@ -591,12 +614,15 @@ class Mdb:
         """Run ``command`` with ``$SHELL -c``; its output goes to ours (or is returned)."""
         self.stdout.flush()
         shell = os.environ.get("SHELL") or "/bin/sh"
+        into_json = self.structured is not None and not capture    # --json: the output joins the object's text
         try:
             res = subprocess.run([shell, "-c", command], input=stdin, text=True,
-                                 stdout=subprocess.PIPE if capture else None)
+                                 stdout=subprocess.PIPE if capture or into_json else None)
         except OSError as e:
             self.warn("failed to exec %s", shell, reason=e.strerror)
             return ""
+        if into_json:
+            self.structured.out(res.stdout)
         return res.stdout if capture else ""
 
     def _shell_pipe(self, shell, text: str) -> int:

@@ -72,11 +72,14 @@ class Device:
     # -- the interface ------------------------------------------------------------------
 
     @_plain
-    def open(self, replay_since: int | None = None) -> int:
+    def open(self, replay_since: int | None = None, consumer: dict | None = None) -> int:
         """A new consumer.  With ``replay_since`` (ns since boot), a consumer of the past: its probes
         are enabled on a replica of this host booted as it was (see kdebug.host.recorder), and
-        :meth:`replay_step` plays the host's inputs since boot into it, tracing from that time on."""
+        :meth:`replay_step` plays the host's inputs since boot into it, tracing from that time on.
+        ``consumer`` names the consumer's process ({"pid", "ppid"}): BEGIN and END fire in it."""
         self._next += 1
+        consumer = consumer if isinstance(consumer, dict) else {}
+        who = {k: consumer[k] for k in ("pid", "ppid") if type(consumer.get(k)) is int}
         if replay_since is not None:
             from ...host.recorder import RecorderOverflow
             try:
@@ -84,9 +87,10 @@ class Device:
             except RecorderOverflow as e:
                 raise DeviceError(str(e)) from None
             dev = device_for(replica)
-            self._replays[self._next] = _Replay(replica, dev, dev.open(), int(replay_since), self._machine.recorder)
+            self._replays[self._next] = _Replay(replica, dev, dev.open(None, who), int(replay_since),
+                                                self._machine.recorder)
         else:
-            self._states[self._next] = State(self.fw)
+            self._states[self._next] = State(self.fw, **who)
         return self._next
 
     @_plain

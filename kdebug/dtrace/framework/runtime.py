@@ -89,11 +89,16 @@ def bv_ipl(rt, P, A, C, E):
 
 
 def bv_pid(rt, P, A, C, E):
-    return _pid_of(rt, _proc(rt))
+    p = _proc(rt)
+    if not p and rt.k.ctx is None:      # BEGIN, END: the consumer's own process, as on illumos
+        return rt.consumer_pid
+    return _pid_of(rt, p)
 
 
 def bv_ppid(rt, P, A, C, E):
     p = _proc(rt)
+    if not p and rt.k.ctx is None:
+        return rt.consumer_ppid
     return _pid_of(rt, rt.k.obj(p, "proc_t").p_parent) if p else 0
 
 

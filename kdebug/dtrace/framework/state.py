@@ -46,8 +46,10 @@ def _record_size(data, strsize: int) -> int:
 
 
 class State:
-    def __init__(self, fw):
+    def __init__(self, fw, pid: int = 0, ppid: int = 0):
         self.fw = fw
+        self.consumer_pid = pid        # the consumer's process: BEGIN and END fire in its context
+        self.consumer_ppid = ppid
         self.k = fw.k
         self.ncpus = fw.k.ncpus
         self.options: dict = {}

@@ -11,10 +11,12 @@ frames).
 
 from __future__ import annotations
 
+
 import re
 import shlex
 from pathlib import Path
 
+from ...host.zygote import process_ids
 from .aggregate import AggTotals
 from .codegen import ClauseInfo
 from .dtypes import TypeEnv
@@ -41,7 +43,8 @@ class Handle:
         self.host = host
         self.device = host.dtrace()
         # --replay: a consumer of the host's past (its flight recorder), tracing from replay_since on.
-        self.dev = self._call("open", replay_since) if replay_since is not None else self._call("open")
+        pid, ppid = process_ids()
+        self.dev = self._call("open", replay_since, {"pid": pid, "ppid": ppid})
         conf = self._call("conf", self.dev)
         self.ncpus = conf["ncpus"]
         self.modules = frozenset(conf["modules"])

@@ -76,7 +76,9 @@ class Compilation:
                 raise CompileError("D_MACRO_UNDEF", f"macro argument {text} is not defined", node.span)
             self.handle.macros_used.add(i)
             return args[i]
-        values = {"pid": os.getpid(), "ppid": os.getppid(), "uid": os.getuid(), "gid": os.getgid(),
+        from ...host.zygote import process_ids
+        pid, ppid = process_ids()
+        values = {"pid": pid, "ppid": ppid, "uid": os.getuid(), "gid": os.getgid(),
                   "euid": os.geteuid(), "egid": os.getegid(), "pgid": os.getpgid(0), "sid": os.getsid(0),
                   "projid": 0, "taskid": 0, "target": self.handle.target_pid or 0}
         if name not in values:

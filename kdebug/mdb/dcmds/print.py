@@ -994,7 +994,10 @@ def _print_json(c, p: Printer, t, args: list) -> int:
     except MemoryFault:
         m.warn("failed to print type", reason="no mapping for address")
         return ERR
-    c.printf("%s\n", json.dumps(obj))
+    if m.structured is not None:          # kdebug mdb --json: the value itself, not its text
+        m.structured.value(obj)
+    else:
+        c.printf("%s\n", json.dumps(obj))
     return OK
 
 

@@ -15,6 +15,9 @@ Every run must end with dtrace's status 0 or 1 and, on failure, dtrace's own
 message; a D program must never change kernel memory.
 """
 
+import os
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +27,15 @@ from kdebug.host.machine import Machine
 from .conftest import run_dtrace
 
 HOST = InProcessHost(Machine())
+
+
+@pytest.fixture(autouse=True, scope="module")
+def scratch_directory(tmp_path_factory):
+    """Random input may name files (a '$>' log, an '-o' file...): they land here, not in the checkout."""
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("fuzz-cwd"))
+    yield
+    os.chdir(old)
 
 
 def dtrace(*argv):

@@ -9,6 +9,7 @@ that an example cannot run for long; the shell is /bin/true.
 """
 
 import io
+import os
 
 import pytest
 from hypothesis import given
@@ -27,6 +28,15 @@ KERNEL = dump.load(fixture_path("emy-17.kdump"))
 UNSAFE = {"log", "$>", "cat", "$<", "$<<", "dis", "nm", "$e", "walkers", "dcmds", "help", "kmastat",
           "threadlist", "cpuinfo", "findstack", "whatis"}
 
+
+
+@pytest.fixture(autouse=True, scope="module")
+def scratch_directory(tmp_path_factory):
+    """Random input may name files (a '$>' log, an '-o' file...): they land here, not in the checkout."""
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("fuzz-cwd"))
+    yield
+    os.chdir(old)
 
 @pytest.fixture(autouse=True)
 def harmless_shell(monkeypatch):

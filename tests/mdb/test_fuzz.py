@@ -29,7 +29,6 @@ UNSAFE = {"log", "$>", "cat", "$<", "$<<", "dis", "nm", "$e", "walkers", "dcmds"
           "threadlist", "cpuinfo", "findstack", "whatis"}
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def scratch_directory(tmp_path_factory):
     """Random input may name files (a '$>' log, an '-o' file...): they land here, not in the checkout."""
@@ -37,6 +36,7 @@ def scratch_directory(tmp_path_factory):
     os.chdir(tmp_path_factory.mktemp("fuzz-cwd"))
     yield
     os.chdir(old)
+
 
 @pytest.fixture(autouse=True)
 def harmless_shell(monkeypatch):

@@ -37,7 +37,7 @@ KERNEL_CODE = [
 ]
 
 # The C headers of the kernel's own types, read into genunix's CTF in order.
-BASE_HEADERS = ["types.h", "proc.h", "thread.h", "zone.h", "modctl.h", "kmem.h", "stream.h"]
+BASE_HEADERS = ["types.h", "proc.h", "thread.h", "zone.h", "modctl.h", "kmem.h", "stream.h", "procfs.h"]
 
 # Address space layout (CONVENTIONS.md "Addresses and symbols").
 KERNELBASE = 0xfffffd8000000000

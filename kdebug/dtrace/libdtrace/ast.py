@@ -62,6 +62,8 @@ Decl = _node("Decl", "", "scope tname declarators")
 Declarator = _node("Declarator", "", "name stars dims")
 Inline = _node("Inline", "expr", "tname name")
 TypeName = _node("TypeName", "", "kind words name stars")       # kind: base|named|struct|union|enum
+Translator = _node("Translator", "", "out_t in_t param members")  # members: [XlateMember]
+XlateMember = _node("XlateMember", "expr", "name")
 
 # -- statements -----------------------------------------------------------------
 ExprStmt = _node("ExprStmt", "expr")
@@ -88,10 +90,37 @@ SizeofExpr = _node("SizeofExpr", "operand")
 SizeofType = _node("SizeofType", "", "tname")
 Stringof = _node("Stringof", "operand")
 Offsetof = _node("Offsetof", "", "tname member")
+Xlate = _node("Xlate", "operand", "tname")                      # xlate <tname> (operand)
 Index = _node("Index", "base args")
 Call = _node("Call", "func args")
 Member = _node("Member", "base", "op name")
 Comma = _node("Comma", "left right")
+
+
+def clone(node):
+    """A copy of ``node``'s subtree: new nodes, the same leaves and annotations (types are shared)."""
+    import copy
+    new = copy.copy(node)
+    for f in node.child_fields:
+        v = getattr(node, f)
+        if isinstance(v, Node):
+            setattr(new, f, clone(v))
+        elif isinstance(v, list):
+            setattr(new, f, [clone(c) if isinstance(c, Node) else c for c in v])
+    return new
+
+
+def substitute(node, name: str, replacement):
+    """``node`` with every identifier ``name`` replaced by a clone of ``replacement`` (in place)."""
+    if isinstance(node, Ident) and node.name == name:
+        return clone(replacement)
+    for f in node.child_fields:
+        v = getattr(node, f)
+        if isinstance(v, Node):
+            setattr(node, f, substitute(v, name, replacement))
+        elif isinstance(v, list):
+            setattr(node, f, [substitute(c, name, replacement) if isinstance(c, Node) else c for c in v])
+    return node
 
 
 class Visitor:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ...kernel import ctf
 from . import ast, dtypes
+from .errors import CompileError
 from .functions import FUNCS
 from .printf import Conv
 
@@ -139,6 +140,9 @@ class CodeGen:
     # -- expressions -----------------------------------------------------------------
 
     def value(self, n):
+        src = getattr(n, "translated", None)
+        if src is not None:                  # a translator's member: its expression, as the member's type
+            return self.convert(self.value(src), src.type, n.type)
         c = getattr(n, "const", None)
         if c is not None and not isinstance(n, ast.Ident) or (isinstance(n, ast.Ident) and n.kind == "inline"
                                                                 and c is not None):
@@ -184,6 +188,12 @@ class CodeGen:
 
     def v_Member(self, n):
         return self.load(n)
+
+    def v_Xlate(self, n):
+        # illumos copies the whole translated structure into scratch space; kdebug translates
+        # member by member only.
+        raise CompileError("D_XLATE_SOU", f"xlate to {ctf.type_name(n.type)} may only be used to access its "
+                           "members here (kdebug does not copy out whole translated structures)", n.span)
 
     def v_Unop(self, n):
         op = n.op
@@ -291,6 +301,7 @@ class CodeGen:
     # -- memory ------------------------------------------------------------------------
 
     def addr(self, n):
+        n = getattr(n, "translated", None) or n
         if isinstance(n, ast.Ident) and n.kind == "ksym":
             return ["k", n.addr]
         if isinstance(n, ast.Member):
@@ -316,6 +327,7 @@ class CodeGen:
         return ["ld", size, signed, self.addr(n)]
 
     def as_string(self, n):
+        n = getattr(n, "translated", None) or n
         t = n.type
         if dtypes.is_string(t):
             return self.value(n)

@@ -161,6 +161,23 @@ class _ToAst(Transformer):
         expr = [x for x in c if isinstance(x, ast.Node) and not isinstance(x, ast.TypeName)][-1]
         return ast.Inline(_span(meta), tname=tname, name=name, expr=expr)
 
+    def translator_decl(self, meta, c):
+        out_t, in_t = (x for x in c if isinstance(x, ast.TypeName))
+        param = next(str(x) for x in c if isinstance(x, lark.Token) and x.type == "IDENT")
+        members = [x for x in c if isinstance(x, ast.XlateMember)]
+        return ast.Translator(_span(meta), out_t=out_t, in_t=in_t, param=param, members=members)
+
+    def xlate_type(self, meta, c):
+        t = c[0]
+        t.stars += sum(1 for x in c[1:] if str(x) == "*")
+        return t
+
+    def xlate_member(self, meta, c):
+        return ast.XlateMember(_span(meta), name=c[0], expr=c[1])
+
+    def xlate(self, meta, c):
+        return ast.Xlate(_span(meta), tname=c[0], operand=c[1])
+
     # -- types ---------------------------------------------------------------
 
     def type_name(self, meta, c):

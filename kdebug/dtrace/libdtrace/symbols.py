@@ -41,11 +41,22 @@ class Agg:
         self.value_type = None
 
 
+class Translator:
+    """``translator OUT < IN PARAM > { member = expr; ... }``: how to make OUT from an IN."""
+
+    def __init__(self, out, in_type, param: str, members: dict):
+        self.out = out                  # the output struct or union (resolved)
+        self.in_type = in_type
+        self.param = param
+        self.members = members          # member name -> ast expression over PARAM
+
+
 class Symbols:
     def __init__(self):
         self.vars: dict[tuple[str, str], Var] = {}    # (scope, name) -> Var
         self.aggs: dict[str, Agg] = {}
         self.inlines: dict[str, object] = {}           # name -> ast.Inline (typed)
+        self.translators: list[Translator] = []         # the D library's and the program's
         self._ids = {"global": 0, "self": 0, "this": 0}
 
     def var(self, scope: str, name: str) -> Var | None:

@@ -43,6 +43,9 @@ class Names(Pass):
             self.error("D_DECL_IDRED", f"identifier redeclared: {node.name}", node)
         self.syms.inlines[node.name] = node
 
+    def visit_Translator(self, node):
+        pass        # its members are resolved where they are used, with the input put in (passes/types.py)
+
     def visit_Clause(self, node):
         self.clause = node
         if node.pred is not None:

@@ -49,6 +49,58 @@ class Types(Pass):
         self._check_assignable(t, node.expr, "=", node)
         node.type = t
 
+    # -- translators ---------------------------------------------------------------
+
+    def visit_Translator(self, node):
+        out = self.type_of(node.out_t)
+        st = dtypes.r(out)
+        if node.out_t.stars or not isinstance(st, ctf.Struct):
+            self.error("D_XLATE_SOU", "translator output type must be a struct or union", node.out_t)
+        in_type = self.type_of(node.in_t)
+        members = {}
+        for m in node.members:
+            if st.member(m.name) is None:
+                self.error("D_XLATE_MEMB", f"translator member {m.name} is not a member of {_q(out)}", m)
+            if m.name in members:
+                self.error("D_XLATE_REDECL", f"translator member {m.name} is already defined", m)
+            members[m.name] = m.expr
+        from ..symbols import Translator
+        self.syms.translators = [x for x in self.syms.translators
+                                 if not (x.out is st and _same_type(x.in_type, in_type))]
+        self.syms.translators.append(Translator(st, in_type, node.param, members))
+
+    def visit_Xlate(self, node):
+        self.visit(node.operand)
+        out = self.type_of(node.tname)
+        rt = dtypes.r(out)
+        st = dtypes.r(rt.target) if isinstance(rt, ctf.Pointer) else rt
+        found = next((x for x in reversed(self.syms.translators)
+                      if x.out is st and _same_type(x.in_type, node.operand.type)), None)
+        if found is None:
+            self.error("D_XLATE_NONE", f'cannot translate from "{_q(node.operand.type)}" to "{_q(out)}"', node)
+        node.type, node.translator, node.lvalue = out, found, None
+
+    def _translated_member(self, node, xl):
+        """``xlate<T *>(e)->m`` (or through an inline such as curpsinfo): the translator's
+        expression for ``m`` with ``e`` in place of its parameter, typed as T's member."""
+        rt = dtypes.r(xl.type)
+        if node.op == "->" and not isinstance(rt, ctf.Pointer):
+            self.error("D_OP_PTR", "operator -> must be applied to a pointer", node)
+        if node.op == "." and isinstance(rt, ctf.Pointer):
+            self.error("D_OP_SOU", f'operator . cannot be applied to type "{_q(xl.type)}"; '
+                       f"must be applied to a struct or union", node)
+        expr = xl.translator.members.get(node.name)
+        if expr is None:
+            self.error("D_XLATE_NOCONV", f"translator does not define conversion for member: {node.name}", node)
+        from .names import Names
+        expr = ast.substitute(ast.clone(expr), xl.translator.param, xl.operand)
+        names = Names(self.comp)
+        names.clause = self.clause
+        names.visit(expr)
+        self.visit(expr)
+        node.translated = expr
+        node.type, node.lvalue = xl.translator.out.member(node.name).type, None
+
     def visit_Clause(self, node):
         self.clause = node
         if node.pred is not None:
@@ -430,6 +482,11 @@ class Types(Pass):
 
     def visit_Member(self, node):
         self.visit(node.base)
+        xl = node.base
+        while isinstance(xl, ast.Ident) and getattr(xl, "kind", None) == "inline":
+            xl = xl.inline.expr
+        if isinstance(xl, ast.Xlate):
+            return self._translated_member(node, xl)
         t = node.base.type
         if t is _AGG or t == "args":
             self.error("D_OP_SOU", f"operator {node.op} cannot be applied to a non-struct", node)
@@ -588,3 +645,13 @@ def _int_constant(p, node):
         if v < (1 << (8 * t.size - (1 if t.signed else 0))):
             return v, t
     return v, ULLONG
+
+
+def _same_type(a, b) -> bool:
+    """Do two types name the same thing (a translator's input and an expression's type)?"""
+    ra, rb = dtypes.r(a), dtypes.r(b)
+    if isinstance(ra, ctf.Pointer) and isinstance(rb, ctf.Pointer):
+        return _same_type(ra.target, rb.target)
+    if isinstance(ra, ctf.Pointer) or isinstance(rb, ctf.Pointer):
+        return False
+    return ra is rb or ctf.type_name(ra) == ctf.type_name(rb)

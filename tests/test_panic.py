@@ -56,7 +56,7 @@ def test_a_panicking_host_saves_a_crash_dump_and_reboots(tmp_path):
     from kdebug.host.machine import Machine, host_command, HOST_COMMANDS, CommandResult
     from kdebug.kernel import kvm
 
-    @host_command("test-crash")
+    @host_command("test-crash", "/usr/bin/test-crash")
     def crash(machine, argv, stdin):
         machine.kernel.enter(machine.kernel.sym_addr("t0"), 3, kvm.vmx_fini)
         return CommandResult(0)

@@ -427,7 +427,8 @@ class Command:
                  "\t\tData Semantics:   Private", "\t\tDependency Class: Unknown", "", "\tArgument Attributes",
                  "\t\tIdentifier Names: Private", "\t\tData Semantics:   Private", "\t\tDependency Class: ISA", "",
                  "\tArgument Types"]
-        lines += [f"\t\targs[{i}]: {t}" for i, t in enumerate(args)] or ["\t\tNone"]
+        # A translated argument ("proc_t * => psinfo_t *") is listed as the type D sees.
+        lines += [f"\t\targs[{i}]: {t.split('=>')[-1].strip()}" for i, t in enumerate(args)] or ["\t\tNone"]
         out.write("\n".join(lines) + "\n\n")
 
     # -- the consumer loop -------------------------------------------------------------------

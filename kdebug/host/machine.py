@@ -33,15 +33,21 @@ __all__ = ["Machine", "CommandResult", "host_command", "HOST_COMMANDS", "USERLAN
 
 
 HOST_COMMANDS: dict[str, Callable] = {}
+COMMAND_PATHS: dict[str, str] = {}         # command -> the file a process execs for it
 
 # Userland modules that register host commands when imported.
 USERLAND: list[str] = ["kdebug.userland.vmadm", "kdebug.userland.commands"]
 
 
-def host_command(name: str):
-    """Decorator: register ``fn(machine, argv, stdin) -> CommandResult`` as command ``name``."""
+def host_command(name: str, path: str):
+    """Decorator: register ``fn(machine, argv, stdin) -> CommandResult`` as command ``name``,
+    the program in the file ``path``."""
+    from ..kernel.fork import EXECUTABLES
+
     def register(fn):
         HOST_COMMANDS[name] = fn
+        COMMAND_PATHS[name] = path
+        EXECUTABLES.add(path)
         return fn
     return register
 
@@ -132,13 +138,15 @@ class Machine:
 
         :meth:`run` with the pid runs it; :meth:`release` ends it unrun.
         """
-        from ..kernel.proc import MAXCOMLEN, PSARGSZ
         from ..userland.process import spawn
 
         self._input("spawn", list(argv))
         k = self.kernel
-        name = os.path.basename(argv[0]) if argv else "sh"
-        p = spawn(k, k.var("proc_init").value(), name[:MAXCOMLEN], " ".join(argv)[:PSARGSZ - 1])
+        argv = list(argv) or ["sh"]
+        name = argv[0]
+        path = name if "/" in name else COMMAND_PATHS.get(name, f"/usr/bin/{name}")
+        p = spawn(k, k.var("proc_init").value(), path, argv)
+        self.userland.track(p)                 # its user memory goes when it is reaped
         self.spawned[p.pid] = p
         return p.pid
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from importlib.resources import files
 
-from . import cdecl, cpu, driver, hma, msgbuf, proc, specfs, thread, zone
+from . import cdecl, cpu, driver, fork, hma, msgbuf, proc, specfs, thread, zone
 from .kernel import Kernel
 from .kmem import Kmem
 from .lists import list_create

@@ -24,8 +24,31 @@ USER_PC = 0x4a8f90
 def occupy(k, cpu: int, thread: int, until: int, user: bool, pcs=()) -> None:
     """CPU ``cpu`` runs ``thread`` until ``until`` (ns): in user mode, or in the kernel at the
     frames ``pcs`` (innermost first).  Events happen at instants in the simulation; this is how
-    work that takes time (a vCPU's slice) is seen by what samples CPUs (profile probes)."""
+    work that takes time (a vCPU's slice) is seen by what samples CPUs (profile probes).
+
+    The thread's ``t_dtrace_vtime`` (DTrace's vtimestamp) is credited with the whole stretch
+    now; :func:`vtime` takes off what is still to come.  A stretch cut short by the next one
+    on the same CPU gives back what it did not run.
+    """
+    prev = occupant(k, cpu)
+    if prev is not None:
+        _add_vtime(k, prev[0], k.hrtime - prev[1])
     k.busy[cpu] = (thread, until, user, tuple(pcs))
+    _add_vtime(k, thread, until - k.hrtime)
+
+
+def _add_vtime(k, thread: int, ns: int) -> None:
+    t = k.obj(thread, "kthread_t")
+    t.t_dtrace_vtime = t.t_dtrace_vtime + ns
+
+
+def vtime(k, thread: int, cpu: int) -> int:
+    """Nanoseconds ``thread`` (running on ``cpu``) has been on a CPU: DTrace's vtimestamp."""
+    vt = k.obj(thread, "kthread_t").t_dtrace_vtime
+    o = occupant(k, cpu)
+    if o is not None and o[0] == thread:
+        vt -= o[1] - k.hrtime
+    return vt
 
 
 def occupant(k, cpu: int):

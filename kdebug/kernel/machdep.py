@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .text import KSource
 
-__all__ = ["LOCORE", "SYSCALL", "SWTCH", "STARTUP", "sys_syscall", "thread_start", "SyscallError",
+__all__ = ["LOCORE", "SYSCALL", "SWTCH", "STARTUP", "sys_syscall", "thread_start", "lwp_rtt_initial", "lwp_rtt",
+           "SyscallError",
            "RESUME_PC", "SYSCALL_RETURN", "THREAD_START_RETURN"]
 
 # Return offsets that appear in every stack (see DESIGN decision 2).
@@ -31,9 +32,9 @@ LOCORE = KSource("unix", "locore.s", order=0, decls="""
     pgcnt_t physmem;
     int max_ncpus;
 """, functions=[
-    ("_locore_start", 0x2c0), ("_start", 0x9c), ("cmntrap", 0x1d4), ("_sys_rtt", 0x110),
-    ("sys_rtt_common", 0xd8), ("_interrupt", 0x70), ("_cmnint", 0x64),
-])
+    ("_locore_start", 0x2c0), ("_start", 0x9c), ("cmntrap", 0x1d4), ("lwp_rtt_initial", 0x18),
+    ("lwp_rtt", 0x98), ("_sys_rtt", 0x110), ("sys_rtt_common", 0xd8), ("_interrupt", 0x70), ("_cmnint", 0x64),
+], sdt=[("lwp_rtt_initial", "__proc_start"), ("lwp_rtt", "__proc_lwp__start")])
 
 SYSCALL = KSource("unix", "syscall_asm_amd64.s", order=1, decls="""
     void sys_syscall(void);
@@ -132,6 +133,19 @@ def _set_errno(k, errno: int) -> None:
     lwp = k.obj(k.curthread, "kthread_t").t_lwp
     if lwp:
         k.obj(lwp, "klwp_t").lwp_errno = errno
+
+
+@LOCORE.impl
+def lwp_rtt_initial(k):
+    """unix`lwp_rtt_initial: where a new process's first lwp starts; on to lwp_rtt and user mode."""
+    k.sdt("__proc_start")                     # proc:::start, in the new process
+    k.call(lwp_rtt, at=0xd)
+
+
+@LOCORE.impl
+def lwp_rtt(k):
+    """unix`lwp_rtt: where a new lwp starts; it returns to user mode (post_syscall, sys_rtt)."""
+    k.sdt("__proc_lwp__start")                # proc:::lwp-start
 
 
 def thread_start(k, start, *args):

@@ -16,7 +16,8 @@ from __future__ import annotations
 from .text import KSource
 from .thread import lwp_thread_create, thread_create
 
-__all__ = ["proc_create", "proc_init", "for_each_proc", "proc_by_pid", "pid_of", "MAXCOMLEN", "PSARGSZ"]
+__all__ = ["proc_create", "proc_init", "curproc", "new_session", "for_each_proc", "proc_by_pid", "pid_of",
+           "MAXCOMLEN", "PSARGSZ"]
 
 MAXCOMLEN = 16
 PSARGSZ = 80
@@ -39,8 +40,9 @@ PROC = KSource("genunix", "proc.c", decls="""
     ("cfork", 0x904), ("forksys", 0xe4), ("getproc", 0x7e0), ("proc_exit", 0x9bc),
     ("exit", 0x24), ("rexit", 0x1c), ("exec_common", 0x9e0), ("exece", 0x2c), ("exec_args", 0x4c8),
     ("sigsendproc", 0x110), ("sigtoproc", 0x2b0), ("psig", 0x5a8), ("issig", 0x68),
-    ("crget", 0x44), ("crfree", 0x80), ("crdup", 0x74),
-], sdt=[("proc_exit", "__proc_exit")])
+    ("crget", 0x44), ("crfree", 0x80), ("crdup", 0x74), ("pgrpsys", 0x1b8), ("sess_create", 0xd4),
+], sdt=[("proc_exit", "__proc_exit"), ("cfork", "__proc_create"), ("exec_common", "__proc_exec"),
+        ("exec_common", "__proc_exec__failure"), ("exec_common", "__proc_exec__success")])
 
 # p_flag values seen on real SmartOS processes.
 FLAG_SYS = 0x00000001            # SSYS
@@ -123,11 +125,7 @@ def proc_create(k, pid: int, parent: int, comm: str, psargs: str | None = None, 
     if sid is None and parent_sess:
         p.p_sessp = parent_sess
     else:
-        sess = k.kmem.kmem_alloc(k.types.lookup("sess_t").size)
-        s = k.obj(sess, "sess_t")
-        s.s_sidp = p.p_pidp if sid in (None, pid) else _new_pid(k, sid)
-        s.s_ref = 1
-        p.p_sessp = sess
+        p.p_sessp = new_session(k, p.p_pidp if sid in (None, pid) else _new_pid(k, sid))
     # Family: the newest child comes first.
     p.p_parent = parent if pid != 0 else 0
     if parent and pid != 0:
@@ -149,9 +147,24 @@ def proc_create(k, pid: int, parent: int, comm: str, psargs: str | None = None, 
         k.var("mpid").set(pid)
     # lwps
     stacks = stacks or ["lwp_park"] * nlwps
+    p.p_lwpid = nlwps
     for i in range(nlwps):
         lwp_thread_create(k, addr, i + 1, k.constants["TS_SLEEP"], stack=stacks[i % len(stacks)])
     return addr
+
+
+def new_session(k, sidp: int) -> int:
+    """A ``sess_t`` led by the process whose ``struct pid`` is ``sidp``."""
+    sess = k.kmem.kmem_alloc(k.types.lookup("sess_t").size)
+    s = k.obj(sess, "sess_t")
+    s.s_sidp = sidp
+    s.s_ref = 1
+    return sess
+
+
+def curproc(k) -> int:
+    """``curproc``: the ``proc_t *`` of the running thread."""
+    return k.obj(k.curthread, "kthread_t").t_procp
 
 
 def proc_init(k) -> None:

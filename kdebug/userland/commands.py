@@ -35,7 +35,7 @@ def _zones(machine) -> list[tuple[int, str, str, str, str, str]]:
     return running + others
 
 
-@host_command("zoneadm")
+@host_command("zoneadm", "/usr/sbin/zoneadm")
 def zoneadm(machine, argv: list[str], stdin: str) -> CommandResult:
     """``zoneadm list [-cipv]``."""
     if not argv or argv[0] != "list":
@@ -59,12 +59,12 @@ def zoneadm(machine, argv: list[str], stdin: str) -> CommandResult:
     return CommandResult(0, "".join(line + "\n" for line in lines))
 
 
-@host_command("zonename")
+@host_command("zonename", "/usr/bin/zonename")
 def zonename(machine, argv: list[str], stdin: str) -> CommandResult:
     return CommandResult(0, "global\n")
 
 
-@host_command("uname")
+@host_command("uname", "/usr/bin/uname")
 def uname(machine, argv: list[str], stdin: str) -> CommandResult:
     """``uname [-snrvmpia]``."""
     k = machine.kernel
@@ -81,7 +81,7 @@ def uname(machine, argv: list[str], stdin: str) -> CommandResult:
     return CommandResult(0, " ".join(chosen) + "\n")
 
 
-@host_command("sysinfo")
+@host_command("sysinfo", "/usr/bin/sysinfo")
 def sysinfo(machine, argv: list[str], stdin: str) -> CommandResult:
     """``sysinfo``: the host's facts as JSON (smartos-live src/sysinfo, 2018)."""
     k = machine.kernel
@@ -122,7 +122,7 @@ def sysinfo(machine, argv: list[str], stdin: str) -> CommandResult:
     return CommandResult(0, json.dumps(info, indent=2) + "\n")
 
 
-@host_command("cat")
+@host_command("cat", "/usr/bin/cat")
 def cat(machine, argv: list[str], stdin: str) -> CommandResult:
     """``cat FILE...`` (the host's files; no arguments: standard input)."""
     if not argv:

@@ -18,6 +18,7 @@ exits 1, which halts the zone.
 from __future__ import annotations
 
 from ..kernel import cyclic, kvm as kkvm, vmm as kvmm
+from ..kernel.fork import EXECUTABLES
 from ..kernel.vnode import O_EXCL, O_RDWR, close, ioctl, open as sys_open
 from .process import SyscallError, strerror
 
@@ -30,6 +31,8 @@ HW_CPU_NS = 1_000_000            # host CPU per slice (an idle-ish guest halts b
 ZHYVE_START_NS = 40_000_000      # zone boot -> zhyve's vm_create
 QEMU_START_NS = 150_000_000      # zone boot -> /startvm -> qemu-exec -> QEMU opens /dev/kvm
 VCPU_LWP = 1
+QEMU = "/smartdc/bin/qemu-system-x86_64"
+EXECUTABLES.add(QEMU)
 
 
 class Guest:
@@ -121,7 +124,7 @@ class Qemu(Guest):
 
     def _exec(self) -> None:
         p = self.proc
-        p.exec("qemu-system-x86_64", " ".join(self.argv))
+        p.exec(self.argv[0], self.argv)
         self.zone.vm_log_start()
         try:
             self._kvm_init()

@@ -13,7 +13,9 @@ from __future__ import annotations
 from ..kernel import proc as kproc
 from ..kernel.exit import exit_proc
 from ..kernel.cpu import occupy
-from ..kernel.machdep import SyscallError, sys_syscall
+from ..kernel.fork import SETSID, exece, forksys, pgrpsys, syslwp_create
+from ..kernel.machdep import SyscallError, lwp_rtt, lwp_rtt_initial, sys_syscall
+from ..kernel.thread import SLEEP_STACKS, set_stack
 
 __all__ = ["Process", "spawn", "SyscallError", "strerror", "USER_PAGES"]
 
@@ -58,7 +60,7 @@ class Process:
     @property
     def cpu(self) -> int:
         """The CPU this process's threads run on: spread by pid, always the same."""
-        return (self.pid * 7) % self.k.ncpus
+        return _cpu_of(self.k, self.pid)
 
     def thread(self, lwp: int = 0) -> int:
         """The ``kthread_t *`` of the process's ``lwp``-th lwp (0: the first)."""
@@ -92,12 +94,18 @@ class Process:
         """Enter the kernel from lwp ``lwp``: ``handler(*args)``; SyscallError on failure."""
         return self.k.enter(self.thread(lwp), self.cpu, sys_syscall, handler, *args)
 
-    def exec(self, comm: str, psargs: str) -> None:
-        """exec(2) of a new image: the kernel's ``u_comm`` and ``u_psargs`` change."""
-        u = self.k.obj(self.proc, "proc_t").member("p_user")
-        u.u_comm = comm[:kproc.MAXCOMLEN]
-        u.u_psargs = psargs[:kproc.PSARGSZ - 1]
-        u.u_argc = len(psargs.split())
+    def exec(self, path: str, argv: list[str]) -> None:
+        """exec(2) of the file ``path`` with arguments ``argv``; SyscallError if it fails."""
+        raw = [a.encode() + b"\0" for a in [path, *argv]]
+        vec = 8 * (len(argv) + 1)
+        block = self.ualloc(vec + sum(len(r) for r in raw))     # one block: the scratch area wraps
+        addrs, at = [], block + vec
+        for r in raw:
+            self.k.mem.write(at, r)
+            addrs.append(at)
+            at += len(r)
+        self.k.mem.write(block, b"".join(a.to_bytes(8, "little") for a in [*addrs[1:], 0]))
+        self.syscall(exece, addrs[0], block, 0)
 
     def exit(self, status: int) -> None:
         """exit(2): the process ends and is reaped."""
@@ -126,17 +134,37 @@ class Process:
             fn(self)
 
 
-def spawn(k, parent: int, comm: str, psargs: str, zone: int | None = None, nlwps: int = 1,
-          stacks: list[str] | None = None, setsid: bool = False) -> Process:
-    """fork+exec: a new process, child of ``proc_t *parent``, in ``zone`` (default global).
+def _cpu_of(k, pid: int) -> int:
+    return (pid * 7) % k.ncpus
 
-    ``setsid``: the process leads a new session and process group (a daemon).
+
+def spawn(k, parent: int, path: str, argv: list[str], nlwps: int = 1, stacks: list[str] | None = None,
+          setsid: bool = False) -> Process:
+    """fork+exec, as the parent (``proc_t *parent``, a user process) does it: its first lwp forks,
+    the child starts (``lwp_rtt_initial``), optionally leads a new session (``setsid``), execs
+    ``path`` with ``argv`` and creates its other lwps, which then sleep in ``stacks`` (default
+    ``lwp_park``).  If the exec fails the child is left as the parent's copy, for the caller to end.
     """
-    pid = k.var("mpid").value() + 1
-    leader = pid if setsid else None
-    proc = kproc.proc_create(k, pid, parent, comm, psargs, zone=zone, nlwps=nlwps, stacks=stacks,
-                             start_ticks=k.lbolt, pgid=leader, sid=leader)
-    return Process(k, proc, pid)
+    ppid = kproc.pid_of(k, parent)
+    pid = k.enter(k.obj(parent, "proc_t").p_tlist, _cpu_of(k, ppid), sys_syscall, forksys, 0, 0)
+    proc = Process(k, kproc.proc_by_pid(k, pid), pid)
+    k.enter(proc.thread(), proc.cpu, lwp_rtt_initial)
+    if setsid:
+        proc.syscall(pgrpsys, SETSID, 0, 0)
+    try:
+        proc.exec(path, argv)
+    except SyscallError:
+        return proc
+    for _ in range(nlwps - 1):
+        proc.syscall(syslwp_create, 0, 0, 0)
+        t = k.obj(proc.thread(), "kthread_t").t_back         # the newest lwp: it starts in lwp_rtt
+        k.enter(t, proc.cpu, lwp_rtt)
+    stacks = stacks or ["lwp_park"]
+    for i in range(nlwps):
+        t = proc.thread(i)
+        k.obj(t, "kthread_t").t_state = k.constants["TS_SLEEP"]
+        set_stack(k, t, SLEEP_STACKS[stacks[i % len(stacks)]])
+    return proc
 
 
 def adopt(k, proc: int) -> Process:

@@ -1,6 +1,6 @@
 """vmadm(1M): manage the host's VMs (SmartOS smartos-live src/vm/sbin/vmadm.js, 2018).
 
-Runs on the host (``@host_command("vmadm")``); ``kdebug vmadm`` is a thin
+Runs on the host (``@host_command("vmadm", "/usr/vm/sbin/vmadm")``); ``kdebug vmadm`` is a thin
 client (:func:`main`).  Messages, streams and exit statuses are vmadm's:
 results on stdout, "Successfully ..." and errors on stderr, 0 on success
 or an already-in-state no-op, 1 on error, 2 for a usage error.
@@ -135,7 +135,7 @@ def main(argv: list[str]) -> int:
     return run_on_host(["vmadm", *argv], stdin)
 
 
-@host_command("vmadm")
+@host_command("vmadm", "/usr/vm/sbin/vmadm")
 def vmadm(machine, argv: list[str], stdin: str) -> CommandResult:
     out: list[str] = []
     try:

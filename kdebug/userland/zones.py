@@ -19,8 +19,9 @@ import json
 import time
 
 from ..kernel import cyclic, zone as kzone
+from ..kernel.fork import EXECUTABLES
 from ..kernel.proc import proc_by_pid
-from .guests import Qemu, Zhyve
+from .guests import QEMU, Qemu, Zhyve
 from .process import adopt, spawn
 
 __all__ = ["Zone", "ZONEPATH", "zone_log_path", "vm_log_path", "ZONEADMD"]
@@ -29,6 +30,7 @@ ZONEADMD = "/usr/lib/zones/zoneadmd"
 BHYVE_INIT = "/usr/lib/brand/bhyve/zhyve"
 KVM_INIT = "/startvm"
 INIT_EXIT_HALT_NS = 100_000_000     # zoneadmd notices init's exit and halts the zone
+EXECUTABLES.update({ZONEADMD, BHYVE_INIT, KVM_INIT})
 
 
 def ZONEPATH(uuid: str) -> str:
@@ -69,7 +71,7 @@ class Zone:
     def boot(self) -> None:
         """``zoneadm -z UUID boot``: zoneadmd makes and boots the zone."""
         k = self.k
-        self.zoneadmd = spawn(k, k.var("proc_init").value(), "zoneadmd", f"{ZONEADMD} -z {self.uuid}", nlwps=4,
+        self.zoneadmd = spawn(k, k.var("proc_init").value(), ZONEADMD, [ZONEADMD, "-z", self.uuid], nlwps=4,
                               stacks=["door_return", "lwp_park", "door_return", "pollsys"], setsid=True)
         self.ul.track(self.zoneadmd)
         z = self.zoneadmd
@@ -138,7 +140,7 @@ class Zone:
 
     def _qemu_argv(self) -> list[str]:
         cfg = self.cfg
-        return ["/smartdc/bin/qemu-system-x86_64", "-m", str(cfg["ram"]), "-name", self.uuid, "-uuid", self.uuid,
+        return [QEMU, "-m", str(cfg["ram"]), "-name", self.uuid, "-uuid", self.uuid,
                 "-cpu", cfg.get("cpu_type", "qemu64"), "-vga", "std", "-chardev",
                 "socket,id=qmp,path=/tmp/vm.qmp,server,nowait", "-mon", "chardev=qmp,mode=control",
                 "-smp", f"cpus={cfg.get('vcpus', 1)}", "-vnc", "unix:/tmp/vm.vnc", "-parallel", "none",

@@ -10,6 +10,7 @@ from kdebug.kernel.machdep import SyscallError, sys_syscall
 from kdebug.kernel.modctl import ModuleDef, load_module
 from kdebug.kernel.text import KSource
 from kdebug.kernel.vnode import ioctl
+from kdebug.userland.process import spawn
 
 TEXT_BASE = 0xfffffffff8500000
 MODULE = ModuleDef("dtktest", "/kernel/drv/amd64/dtktest", "dtrace test module", TEXT_BASE, TEXT_BASE + 0x10000,
@@ -63,14 +64,18 @@ def install(machine) -> None:
             hook(k, mod)
 
 
-@host_command("dtktest")
+@host_command("dtktest", "/opt/kdebug/bin/dtktest")
 def dtktest_command(machine, argv, stdin):
     """dtktest [N [CMD]]: N system calls dtktest_ioctl(CMD + i) from init's thread on CPU 1.
 
     ``dtktest badfd N``: N ioctl(2) calls on file descriptor -1 (each fails with EBADF).
+    ``dtktest spawn PATH N``: init forks a child that execs PATH ("dtktest child") and
+    creates N lwps in all, then exits 0 (127 if the exec failed).
     """
     k = machine.kernel
     thread = k.obj(k.var("proc_init").value(), "proc_t").p_tlist
+    if argv[:1] == ["spawn"]:
+        return _spawn(machine, argv[1], int(argv[2]))
     if argv[:1] == ["badfd"]:
         calls = [(ioctl, -1, 0x1234, 0)] * int(argv[1])
     else:
@@ -84,3 +89,12 @@ def dtktest_command(machine, argv, stdin):
         except SyscallError as e:
             out.append(f"error {e.errno}")
     return CommandResult(0, " ".join(out) + "\n", "")
+
+
+def _spawn(machine, path: str, nlwps: int) -> CommandResult:
+    k = machine.kernel
+    child = spawn(k, k.var("proc_init").value(), path, ["dtktest", "child"], nlwps=nlwps)
+    machine.userland.track(child)
+    status = 0 if child.comm == "dtktest" else 127
+    child.exit(status)
+    return CommandResult(0, f"child exited with status {status}\n", "")

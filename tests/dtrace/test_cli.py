@@ -245,8 +245,8 @@ def test_aggregations_print_when_dtrace_is_interrupted(home):
 
 def test_proc_exit_fires_for_each_process_of_a_stopping_zone(host):
     kvm = "57409636-927a-cc7a-d744-e0f92b73f4e4"
-    assert run_dtrace(host, "-l", "-P", "proc")[1].splitlines()[1].split()[1:] == ["proc", "genunix", "proc_exit",
-                                                                                  "exit"]
+    rows = [line.split()[1:] for line in run_dtrace(host, "-l", "-P", "proc")[1].splitlines()[1:]]
+    assert ["proc", "genunix", "proc_exit", "exit"] in rows
     run_dtrace(host, "-q", "-n", "BEGIN { exit(0); }", "-c", f"vmadm start {kvm}")
     rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::exit { printf("%s %d\\n", execname, arg0); }',
                               "-c", f"vmadm stop {kvm}")
@@ -299,3 +299,19 @@ def test_profile_finds_the_vcpus_at_work(host):
     assert set(samples) == {("zhyve", "kernel"), ("qemu-system-x86_", "user")}
     assert samples[("qemu-system-x86_", "user")] > 9 * samples[("zhyve", "kernel")] > 0   # a CPU against a tenth
     assert "vmm`vmx_run+0x34b" in out
+
+
+def test_vtimestamp_is_the_threads_time_on_a_cpu(host):
+    """vtimestamp counts what a thread has run: QEMU's emulating vCPU runs all the time (a second
+    a second); zhyve's vCPU, in hardware, a millisecond of each 10 ms slice."""
+    for uuid in (TEST, "57409636-927a-cc7a-d744-e0f92b73f4e4"):
+        assert host.run(["vmadm", "start", uuid]).rc == 0
+    rc, out, err = run_dtrace(host, "-q", "-n", 'profile-997 /execname != "sched"/ '
+                              "{ @lo[execname] = min(vtimestamp); @hi[execname] = max(vtimestamp); "
+                              "@up[execname] = max(timestamp - vtimestamp); } tick-1s { exit(0); } "
+                              'END { printa("%s %@d %@d %@d\\n", @lo, @hi, @up); }')
+    ran = {w[0]: (int(w[2]) - int(w[1]), int(w[3])) for w in map(str.split, out.split("\n")) if len(w) == 4}
+    assert set(ran) == {"zhyve", "qemu-system-x86_"} and rc == 0
+    assert 0.95e9 < ran["qemu-system-x86_"][0] <= 1e9
+    assert 0.05e9 < ran["zhyve"][0] < 0.15e9
+    assert min(up for _, up in ran.values()) > 0          # never more than the time since boot

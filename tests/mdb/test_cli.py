@@ -104,7 +104,7 @@ def test_debugger_options_change_behaviour():
     assert r.stdout == "p0:\np0:             0               \n"
     # array_mem_limit: how many array elements ::print shows.
     r = mdb("-o", "array_mem_limit=2", "-e", "t0::print kthread_t t_pcb.val", "emy-17")
-    assert r.stdout == "t_pcb.val = [ 0xfffffffffb802c64, 0xffffd00007805d20, ... ]\n"
+    assert r.stdout == "t_pcb.val = [ 0xfffffffffb802d24, 0xffffd00007805d40, ... ]\n"
     r = mdb("-o", "repeatlast", "+o", "repeatlast", "emy-17", input="p0/X\n\n")
     assert r.stdout == "p0:\np0:             0               \n"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 
 from ...kernel import MemoryFault
+from ...kernel.cpu import vtime
 
 __all__ = ["Fault", "BUILTINS", "SUBRS"]
 
@@ -146,6 +147,11 @@ def bv_timestamp(rt, P, A, C, E):
     return rt.k.hrtime
 
 
+def bv_vtimestamp(rt, P, A, C, E):
+    t = rt.k.curthread
+    return vtime(rt.k, t, rt.k.curcpu) if t else 0
+
+
 def bv_walltimestamp(rt, P, A, C, E):
     return rt.k.walltime_ns
 
@@ -163,7 +169,7 @@ BUILTINS = {
     "execname": bv_execname, "id": bv_id, "ipl": bv_ipl, "pid": bv_pid, "ppid": bv_ppid, "tid": bv_tid,
     "uid": bv_uid, "gid": bv_gid, "probeprov": bv_probeprov, "probemod": bv_probemod,
     "probefunc": bv_probefunc, "probename": bv_probename, "stackdepth": bv_stackdepth,
-    "timestamp": bv_timestamp, "vtimestamp": bv_timestamp, "walltimestamp": bv_walltimestamp,
+    "timestamp": bv_timestamp, "vtimestamp": bv_vtimestamp, "walltimestamp": bv_walltimestamp,
     "zonename": bv_zonename,
 }
 

@@ -178,6 +178,12 @@ class CodeGen:
 
     def v_Index(self, n):
         if getattr(n, "arg_index", None) is not None:
+            if getattr(n, "xlate_from", None) is not None:
+                raise CompileError("D_XLATE_SOU", f"args[{n.arg_index}] is translated to "
+                                   f"{ctf.type_name(n.type)}: it may only be used to access its members here "
+                                   "(kdebug does not copy out whole translated structures)", n.span)
+            if dtypes.is_string(n.type):
+                return ["lds", ["arg", n.arg_index], self.strsize]
             return self.convert(["arg", n.arg_index], dtypes.INT64_T, n.type)
         if getattr(n, "var", None) is not None:
             return [("ta" if n.var.scope == "self" else "ga"), n.var.id, self.keys(n)]

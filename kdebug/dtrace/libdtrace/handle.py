@@ -73,11 +73,18 @@ class Handle:
         libdtrace; it is compiled the first time a program names one of its
         identifiers, so that programs that do not pay nothing for it.
         """
+        self._read_library()
+        if self._library and name in self._library_names:
+            self.load_library()
+
+    def _read_library(self) -> None:
         if self._library is None:
             self._library = {p: p.read_text() for p in sorted(LIBDIR.glob("*.d"))}
             self._library_names = set(_INLINE_NAME.findall("\n".join(self._library.values())))
-        if not self._library or name not in self._library_names:
-            return
+
+    def load_library(self) -> None:
+        """Compile the D library now, if it is not yet (a translated probe argument needs its translators)."""
+        self._read_library()
         files, self._library = self._library, {}
         for path, text in files.items():
             try:

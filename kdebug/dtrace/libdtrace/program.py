@@ -125,6 +125,11 @@ class Compilation:
         return [self.arg_type(s) for s in sig]
 
     def arg_type(self, spelled: str):
+        """The type of a probe argument as its provider spells it; a translated one
+        (``"proc_t * => psinfo_t *"``) as the pair (translated type, native type)."""
+        native, arrow, translated = spelled.partition("=>")
+        if arrow:
+            return self.arg_type(translated.strip()), self.arg_type(native.strip())
         words = [w for w in spelled.replace("*", " * ").split() if w not in ("const", "volatile")]
         stars = words.count("*")
         words = [w for w in words if w != "*"]

@@ -45,6 +45,10 @@ SYSCALLS = ["rexit", "forkall", "read", "write", "open", "close", "wait", "link"
             "cladm", "uucopy", "umount2"]
 
 
+# Where a system call's name is not its handler's (sysent's sy_callc).
+HANDLERS = {"lwp_create": "syslwp_create", "lwp_park": "syslwp_park"}
+
+
 class SyscallProvider:
     name = "syscall"
 
@@ -58,31 +62,33 @@ class SyscallProvider:
     def _add(self, fw) -> None:
         have = {name: kf for (mod, name), kf in fw.k.functions.items() if mod in ("genunix", "unix")}
         for name in dict.fromkeys(SYSCALLS):
-            if name in have:
-                fw.probes.create(self, "", name, "entry", have[name])
-                fw.probes.create(self, "", name, "return", have[name])
+            handler = have.get(HANDLERS.get(name, name))
+            if handler is not None:
+                fw.probes.create(self, "", name, "entry", handler)
+                fw.probes.create(self, "", name, "return", handler)
 
     def enable(self, fw, probe) -> None:
+        # sys_syscall looks its hooks up by the handler's name.
         hooks = fw.k.syscall_hooks
-        entry, ret = hooks.get(probe.function, (None, None))
+        entry, ret = hooks.get(probe.data.name, (None, None))
         fire = fw.firer(probe)
         if probe.name == "entry":
             entry = lambda k, handler, args: fire(k.ctx.cpu, args)
         else:
             ret = lambda k, handler, rv, err: fire(k.ctx.cpu, (rv, rv))
-        hooks[probe.function] = (entry or _nothing, ret or _nothing)
+        hooks[probe.data.name] = (entry or _nothing, ret or _nothing)
 
     def disable(self, fw, probe) -> None:
         hooks = fw.k.syscall_hooks
-        entry, ret = hooks.get(probe.function, (_nothing, _nothing))
+        entry, ret = hooks.get(probe.data.name, (_nothing, _nothing))
         if probe.name == "entry":
             entry = _nothing
         else:
             ret = _nothing
         if entry is _nothing and ret is _nothing:
-            hooks.pop(probe.function, None)
+            hooks.pop(probe.data.name, None)
         else:
-            hooks[probe.function] = (entry, ret)
+            hooks[probe.data.name] = (entry, ret)
 
     def args(self, fw, probe) -> list[str]:
         proto = probe.data.proto

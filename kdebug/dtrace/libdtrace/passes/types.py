@@ -485,6 +485,8 @@ class Types(Pass):
         xl = node.base
         while isinstance(xl, ast.Ident) and getattr(xl, "kind", None) == "inline":
             xl = xl.inline.expr
+        if getattr(xl, "xlate_from", None) is not None:
+            xl = self._translated_arg(xl)
         if isinstance(xl, ast.Xlate):
             return self._translated_member(node, xl)
         t = node.base.type
@@ -556,8 +558,29 @@ class Types(Pass):
             self.error("D_ARGS_IDX", f"index {i} is out of range for {':'.join(desc)} args[ ]", node)
         node.arg_index = i
         t = types[i]
+        if isinstance(t, tuple):             # a translated argument: psinfo_t * from the native proc_t *
+            t, native = t
+            if getattr(node, "native_arg", False):
+                t = native
+            else:
+                node.xlate_from = native
         node.type = t
         node.lvalue = None
+
+    def _translated_arg(self, arg):
+        """``args[i]`` of a translated type as ``xlate <T>(native args[i])``."""
+        native = ast.clone(arg)
+        native.native_arg, native.xlate_from, native.type = True, None, arg.xlate_from
+        self.comp.handle.load_library()
+        rt = dtypes.r(arg.type)
+        st = dtypes.r(rt.target) if isinstance(rt, ctf.Pointer) else rt
+        found = next((x for x in reversed(self.syms.translators)
+                      if x.out is st and _same_type(x.in_type, native.type)), None)
+        if found is None:
+            self.error("D_XLATE_NONE", f'cannot translate from "{_q(native.type)}" to "{_q(arg.type)}"', arg)
+        xl = ast.Xlate(arg.span, operand=native, tname=None)
+        xl.type, xl.translator, xl.lvalue = arg.type, found, None
+        return xl
 
     def _assoc(self, node, var):
         for a in node.args:

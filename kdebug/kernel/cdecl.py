@@ -21,8 +21,10 @@ __all__ = ["CDeclError", "Header", "parse_header", "parse_type_name", "eval_cons
 class CDeclError(Exception):
     """A declaration that cannot be parsed or built; ``str()`` says why and where."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = ""):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "",
+                 problem: tuple = ()):
         self.message = message
+        self.problem = problem      # for callers with their own words: ("incomplete", member, type) ...
         self.line = line
         self.column = column
         self.source = source
@@ -122,12 +124,12 @@ class _Builder:
         self.define = define
         self.header = Header()
 
-    def error(self, msg: str, node=None):
+    def error(self, msg: str, node=None, problem: tuple = ()):
         line = getattr(getattr(node, "meta", None), "line", None) if node is not None else None
         col = getattr(getattr(node, "meta", None), "column", None) if node is not None else None
         if line is None and hasattr(node, "line"):
             line, col = node.line, node.column
-        return CDeclError(msg, line, col, self.source)
+        return CDeclError(msg, line, col, self.source, problem)
 
     # -- top level --------------------------------------------------------
 
@@ -203,7 +205,7 @@ class _Builder:
             tok = node.children[0]
             t = self.container.lookup(str(tok))
             if t is None:
-                raise self.error(f"unknown type name '{tok}'", tok)
+                raise self.error(f"unknown type name '{tok}'", tok, ("unknown", str(tok)))
             return t
         if kind in ("sou_ref", "sou_body"):
             sou = str(node.children[0].children[0])
@@ -221,14 +223,15 @@ class _Builder:
             names = [f[0] for f in fields if f[0]]
             dup = {n for n in names if names.count(n) > 1}
             if dup:
-                raise self.error(f"duplicate name detected: {sorted(dup)[0]}", node)
+                raise self.error(f"duplicate name detected: {sorted(dup)[0]}", node, ("duplicate", sorted(dup)[0]))
             for i, (fname, ftype, _) in enumerate(fields):
                 r = ctf.resolve(ftype)
                 if isinstance(r, ctf.Array) and r.count is None and (sou == "union" or i != len(fields) - 1):
                     raise self.error("Flexible array members are only valid in structs." if sou == "union"
                                      else f"flexible array member {fname} is not last", node)
                 if isinstance(r, ctf.Struct) and not r.complete:
-                    raise self.error(f"member {fname} has incomplete type {r.name}", node)
+                    raise self.error(f"member {fname} has incomplete type {r.name}", node,
+                                     ("incomplete", fname, ctf.type_name(ftype)))
             members, size, align = ctf.layout_struct(sou, fields)
             t.define(members, size, align)
             return t
@@ -282,6 +285,8 @@ class _Builder:
                 out.append(("", base, self.width(md.children[0], base)))
                 continue
             name, t = self.declarator(md.children[0], base)
+            if isinstance(ctf.resolve(t), ctf.Void):
+                raise self.error(f"member {name} has type void", md, ("void", name))
             width = self.width(md.children[1], t) if len(md.children) > 1 else None
             if width == 0 and name:
                 raise self.error(f"zero-width bit-field {name}", md)

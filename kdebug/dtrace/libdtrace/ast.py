@@ -61,6 +61,8 @@ Control = _node("Control", "", "text")                          # a '#' line
 Decl = _node("Decl", "", "scope tname declarators")
 Declarator = _node("Declarator", "", "name stars dims")
 Inline = _node("Inline", "expr", "tname name")
+# struct/union/enum definitions and typedefs: the C text, and the names it declares
+TypeDecl = _node("TypeDecl", "", "text tags typedefs enumerators")   # tags: [(kind, tag)]
 TypeName = _node("TypeName", "", "kind words name stars")       # kind: base|named|struct|union|enum
 Translator = _node("Translator", "", "out_t in_t param members")  # members: [XlateMember]
 XlateMember = _node("XlateMember", "expr", "name")

@@ -186,12 +186,15 @@ def arith_type(a, b):
 
 
 class TypeEnv:
-    """Type look-up for one compilation: D's intrinsics, then the kernel's CTF (fetched lazily)."""
+    """Type look-up for one consumer: D's intrinsics, the types its programs declare (the "D"
+    container), then the kernel's CTF (fetched lazily)."""
 
     def __init__(self, kernel_getter, strsize: int = 256):
         self._kernel_getter = kernel_getter
         self._kernel = None
         self.string = DString(strsize)
+        self.ddefs = ctf.TypeContainer("D", parent=_KernelTypes(self))
+        self.dconstants: dict[str, int] = {}          # enumerators declared in D, for array sizes
 
     @property
     def kernel(self):
@@ -206,9 +209,12 @@ class TypeEnv:
 
     def find(self, name: str):
         """The type called ``name`` or None."""
-        t = self.intrinsic(name)
+        t = self.intrinsic(name) or self.ddefs.local(" ".join(name.split()))
         if t is not None:
             return t
+        return self.kernel_type(name)
+
+    def kernel_type(self, name: str):
         try:
             k = self.kernel
         except Exception:   # no kernel to ask (host unreachable): only intrinsic types
@@ -217,7 +223,7 @@ class TypeEnv:
 
     def is_type_name(self, name: str) -> bool:
         """The lexer's question (identifiers only): does ``name`` name a type?"""
-        if name in _INTRINSIC:
+        if name in _INTRINSIC or self.ddefs.local(name) is not None:
             return True
         if not name.endswith("_t") and "`" not in name:
             return False
@@ -241,3 +247,13 @@ class TypeEnv:
         if "signed" in words and key == "char":
             return _BASE["signed char"]
         return _BASE[key]
+
+
+class _KernelTypes:
+    """The D container's parent: D declarations refer to the kernel's types (and D's intrinsics)."""
+
+    def __init__(self, env: TypeEnv):
+        self.env = env
+
+    def lookup(self, name: str):
+        return self.env.intrinsic(name) or self.env.kernel_type(name)

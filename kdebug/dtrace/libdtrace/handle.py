@@ -31,6 +31,7 @@ __all__ = ["Handle", "DTraceError"]
 
 LIBDIR = Path(__file__).resolve().parent.parent / "lib"
 _INLINE_NAME = re.compile(r"^\s*inline\b[^=;]*?\b([A-Za-z_]\w*)\s*=", re.M)
+_TYPEDEF_NAME = re.compile(r"^(?:typedef\b[^;{]*?|\}\s*)\b([A-Za-z_]\w*)\s*;", re.M)
 
 
 class DTraceError(Exception):
@@ -80,7 +81,16 @@ class Handle:
     def _read_library(self) -> None:
         if self._library is None:
             self._library = {p: p.read_text() for p in sorted(LIBDIR.glob("*.d"))}
-            self._library_names = set(_INLINE_NAME.findall("\n".join(self._library.values())))
+            text = "\n".join(self._library.values())
+            self._library_names = set(_INLINE_NAME.findall(text))
+            self._library_types = set(_TYPEDEF_NAME.findall(text))
+
+    def need_library_types(self, text: str) -> None:
+        """Compile the D library before a program that names one of its types is parsed
+        (the lexer must know them as type names)."""
+        self._read_library()
+        if self._library and any(re.search(rf"\b{n}\b", text) for n in self._library_types):
+            self.load_library()
 
     def load_library(self) -> None:
         """Compile the D library now, if it is not yet (a translated probe argument needs its translators)."""

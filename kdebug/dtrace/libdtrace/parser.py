@@ -18,14 +18,42 @@ __all__ = ["parse"]
 
 
 class _TypeNames:
-    """The IDENT callback: re-types identifiers that name types while a parse runs."""
+    """The lexer callback: re-types identifiers that name types while a parse runs.
+
+    A ``typedef`` earlier in the same program names a type too (C's lexer
+    hack, as dt_lex.l does it): the callback also sees ``typedef``, braces,
+    commas and semicolons, and takes the last identifier of each declarator
+    of a typedef, outside braces, as a new type name.
+    """
 
     def __init__(self):
-        self.is_type = lambda name: False
+        self.reset(lambda name: False)
+
+    def reset(self, is_type) -> None:
+        self.is_type = is_type
+        self.declared: set[str] = set()
+        self.in_typedef, self.depth, self.last = False, 0, None
 
     def __call__(self, tok):
-        if self.is_type(tok.value):
-            tok.type = "TYPE_NAME"
+        kind = tok.type
+        if kind == "IDENT":
+            if tok.value in self.declared or self.is_type(tok.value):
+                tok.type = "TYPE_NAME"
+            elif self.in_typedef and self.depth == 0:
+                self.last = tok.value
+        elif kind == "TYPEDEF":
+            self.in_typedef, self.depth, self.last = True, 0, None
+        elif not self.in_typedef:
+            pass
+        elif kind == "LBRACE":
+            self.depth += 1
+        elif kind == "RBRACE":
+            self.depth -= 1
+        elif kind in ("COMMA", "SEMICOLON") and self.depth == 0:
+            if self.last is not None:
+                self.declared.add(self.last)
+                self.last = None
+            self.in_typedef = kind == "COMMA"
         return tok
 
 
@@ -41,7 +69,10 @@ class _Callbacks(dict):
 
 
 _TYPENAMES = _TypeNames()
-_CALLBACKS = _Callbacks(IDENT=_TYPENAMES)
+# IDENT must come last: Lark (1.3) chains a callback after its keyword check with a lambda that
+# reads the loop variable of its callback loop, so only the last key's chain sees its own type.
+_CALLBACKS = _Callbacks(TYPEDEF=_TYPENAMES, LBRACE=_TYPENAMES, RBRACE=_TYPENAMES, COMMA=_TYPENAMES,
+                        SEMICOLON=_TYPENAMES, IDENT=_TYPENAMES)
 
 
 def _parser():
@@ -93,8 +124,24 @@ def unescape(body: str) -> str:
     return "".join(out)
 
 
+class _SouDef:
+    """A struct, union or enum definition inside a type declaration: what it names."""
+
+    def __init__(self, kind: str, tag: str | None, nested: list, enumerators: list[str]):
+        self.kind, self.tag, self.nested, self.enumerators = kind, tag, nested, enumerators
+
+    def walk(self):
+        yield self
+        for n in self.nested:
+            yield from n.walk()
+
+
 @v_args(meta=True)
 class _ToAst(Transformer):
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
     def start(self, meta, items):
         return ast.Program(_span(meta), items=[i for i in items if isinstance(i, ast.Node)])
 
@@ -186,6 +233,38 @@ class _ToAst(Transformer):
         t.span = _span(meta)
         return t
 
+    # -- type declarations ------------------------------------------------------
+
+    def type_decl(self, meta, c, typedefs=()):
+        defs = [d for x in c if isinstance(x, _SouDef) for d in x.walk()]
+        return ast.TypeDecl(_span(meta), text=self.text[meta.start_pos:meta.end_pos],
+                            tags=[(d.kind, d.tag) for d in defs if d.tag], typedefs=list(typedefs),
+                            enumerators=[e for d in defs for e in d.enumerators])
+
+    def typedef_decl(self, meta, c):
+        return self.type_decl(meta, c, [x for x in c if isinstance(x, str) and not isinstance(x, lark.Token)])
+
+    def sou_def(self, meta, c):
+        tag = next((str(x) for x in c[1:] if isinstance(x, lark.Token)), None)
+        nested = [d for x in c if isinstance(x, list) for d in x if isinstance(d, _SouDef)]
+        enums = next((x for x in c if isinstance(x, tuple)), ())
+        return _SouDef(c[0], tag, nested, list(enums))
+
+    def sou_member(self, meta, c):
+        return [x for x in c if isinstance(x, _SouDef)]
+
+    def enumerators(self, meta, c):
+        return tuple(c)
+
+    def enumerator(self, meta, c):
+        return str(c[0])
+
+    def tdeclarator(self, meta, c):
+        return next(str(x) for x in c if isinstance(x, lark.Token) and x.type in ("IDENT", "TYPE_NAME"))
+
+    def mdeclarator(self, meta, c):
+        return None
+
     def base_type(self, meta, c):
         return ast.TypeName(_span(meta), kind="base", words=[str(x) for x in c], name=None, stars=0)
 
@@ -197,6 +276,9 @@ class _ToAst(Transformer):
 
     def named_type(self, meta, c):
         return ast.TypeName(_span(meta), kind="named", words=[], name=str(c[0]), stars=0)
+
+    def named_type_ident(self, meta, c):         # not known as a type: the declaration will say so
+        return self.named_type(meta, c)
 
     def sou_type(self, meta, c):
         return ast.TypeName(_span(meta), kind=c[0], words=[], name=str(c[1]), stars=0)
@@ -306,7 +388,7 @@ def _near(text: str, pos: int, tok) -> str:
 
 def parse(text: str, is_type=None) -> ast.Program:
     """Parse a D program; raises CompileError (D_SYNTAX) with dtrace's message."""
-    _TYPENAMES.is_type = is_type or (lambda name: False)
+    _TYPENAMES.reset(is_type or (lambda name: False))
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedToken as e:
@@ -323,9 +405,9 @@ def parse(text: str, is_type=None) -> ast.Program:
     except lark.exceptions.UnexpectedEOF:
         raise CompileError("D_SYNTAX", "syntax error near end of input", _end_span(text)) from None
     finally:
-        _TYPENAMES.is_type = lambda name: False
+        _TYPENAMES.reset(lambda name: False)
     try:
-        return _ToAst().transform(tree)
+        return _ToAst(text).transform(tree)
     except lark.exceptions.VisitError as e:
         if isinstance(e.orig_exc, CompileError):
             raise e.orig_exc from None

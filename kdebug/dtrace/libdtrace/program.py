@@ -146,6 +146,8 @@ class Compilation:
 def compile_program(handle, source: Source, pdesc_kind: str = "n") -> Program:
     """Compile ``source``; raises CompileError."""
     comp = Compilation(handle, source, pdesc_kind)
+    if pdesc_kind != "lib":
+        handle.need_library_types(source.text)
     prog = parse(source.text, handle.env.is_type_name)
     comp.program = prog
     run_passes(comp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .aggs import AggregationRules
 from .base import Pass
 from .clauses import ClauseShape
+from .decls import TypeDeclarations
 from .names import Names
 from .pragmas import Pragmas
 from .probes import ProbeDescriptions
@@ -23,6 +24,7 @@ PIPELINE: list[type[Pass]] = [
     Pragmas,             # '#pragma D option', '#line', '#error'
     ClauseShape,         # a script's clauses need { } ; outer-scope declarations
     ProbeDescriptions,   # fields filled from the right, macros, matching probes, args[] types
+    TypeDeclarations,    # struct, union and enum definitions, typedefs: the D container
     Names,               # identifiers: builtins, variables, inlines, macros, kernel symbols, functions
     Types,               # every expression's type from D's and the kernel's C types
     AggregationRules,    # @a[keys] = func(args): functions, keys, redefinitions

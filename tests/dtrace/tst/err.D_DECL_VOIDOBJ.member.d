@@ -1,0 +1,12 @@
+/*
+ * A member may not be void.
+ */
+struct mine {
+	int a;
+	void nothing;
+};
+
+BEGIN
+{
+	exit(0);
+}

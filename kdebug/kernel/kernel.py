@@ -196,7 +196,7 @@ class Kernel:
             raise KernelPanic(self.panic_message) from None
         finally:
             if self.sched_hooks and "off-cpu" in self.sched_hooks:
-                self.sched_hooks["off-cpu"](self)
+                self.sched_hooks["off-cpu"](self, prev_thread)      # the thread that runs next
             c.cpu_thread = prev_thread
             t.t_state = prev_state
             self.ctx = saved

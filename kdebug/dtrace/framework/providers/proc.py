@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from .sdt import SdtFamily
 
-_PSINFO = "proc_t * => psinfo_t *"
-_LWPSINFO = "kthread_t * => lwpsinfo_t *"
+PSINFO = "proc_t * => psinfo_t *"
+LWPSINFO = "kthread_t * => lwpsinfo_t *"
 
 ARGS = {
-    "create": [_PSINFO],
+    "create": [PSINFO],
     "exec": ["string"],
     "exec-failure": ["int"],
     "exit": ["int"],
-    "lwp-create": [_LWPSINFO, _PSINFO],
+    "lwp-create": [LWPSINFO, PSINFO],
 }
 
 

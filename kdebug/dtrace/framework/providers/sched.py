@@ -2,12 +2,14 @@
 
 The simulated kernel runs a thread on a CPU while ``Kernel.enter`` runs
 its code; the hooks in ``k.sched_hooks`` fire there (on-cpu with the new
-thread as curthread, off-cpu as it leaves).  Other sched probes come from
+thread as curthread, off-cpu as it leaves, its arguments the lwpsinfo_t and
+psinfo_t of the thread that runs next).  Other sched probes come from
 ``__sched_*`` SDT sites (DTRACE_SCHED), when kernel code declares them.
 """
 
 from __future__ import annotations
 
+from .proc import LWPSINFO, PSINFO
 from .sdt import SdtFamily
 
 _SWITCH = ("on-cpu", "off-cpu")
@@ -26,7 +28,10 @@ class SchedProvider(SdtFamily):
     def enable(self, fw, probe) -> None:
         if probe.data is None:
             fire = fw.firer(probe)
-            fw.k.sched_hooks[probe.name] = lambda k: fire(k.ctx.cpu, ())
+            if probe.name == "on-cpu":
+                fw.k.sched_hooks[probe.name] = lambda k: fire(k.ctx.cpu, ())
+            else:
+                fw.k.sched_hooks[probe.name] = lambda k, nxt: fire(k.ctx.cpu, (nxt, _proc_of(k, nxt)))
             return
         super().enable(fw, probe)
 
@@ -35,3 +40,12 @@ class SchedProvider(SdtFamily):
             fw.k.sched_hooks.pop(probe.name, None)
             return
         super().disable(fw, probe)
+
+    def args(self, fw, probe) -> list[str]:
+        if probe.data is None:
+            return [LWPSINFO, PSINFO] if probe.name == "off-cpu" else []
+        return super().args(fw, probe)
+
+
+def _proc_of(k, t: int) -> int:
+    return k.obj(t, "kthread_t").t_procp if t else 0

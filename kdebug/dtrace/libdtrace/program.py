@@ -148,10 +148,14 @@ def compile_program(handle, source: Source, pdesc_kind: str = "n") -> Program:
     comp = Compilation(handle, source, pdesc_kind)
     if pdesc_kind != "lib":
         handle.need_library_types(source.text)
-    prog = parse(source.text, handle.env.is_type_name)
-    comp.program = prog
-    run_passes(comp)
-    ir, clauses = generate(comp, prog)
+    try:
+        prog = parse(source.text, handle.env.is_type_name)
+        comp.program = prog
+        run_passes(comp)
+        ir, clauses = generate(comp, prog)
+    except RecursionError:
+        # The compiler walks the tree recursively; dt_grammar.y's parser stack has a limit too.
+        raise CompileError("D_SYNTAX", "program nested too deeply") from None
     matched = sum(len(d) for c in ir["clauses"] for d in c["ids"])
     program = Program(source, ir, clauses, matched)
     program.tree = prog             # the typed AST, for --explain

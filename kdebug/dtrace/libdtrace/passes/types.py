@@ -92,12 +92,22 @@ class Types(Pass):
         expr = xl.translator.members.get(node.name)
         if expr is None:
             self.error("D_XLATE_NOCONV", f"translator does not define conversion for member: {node.name}", node)
+        # A member defined through its own translator (directly or by way of others) never ends:
+        # within its own definition a translator is not yet there to use.
+        key = (id(xl.translator), node.name)
+        active = self.__dict__.setdefault("_xlating", set())
+        if key in active:
+            self.error("D_XLATE_NONE", f'cannot translate from "{_q(xl.operand.type)}" to "{_q(xl.type)}"', node)
         from .names import Names
         expr = ast.substitute(ast.clone(expr), xl.translator.param, xl.operand)
         names = Names(self.comp)
         names.clause = self.clause
         names.visit(expr)
-        self.visit(expr)
+        active.add(key)
+        try:
+            self.visit(expr)
+        finally:
+            active.discard(key)
         node.translated = expr
         node.type, node.lvalue = xl.translator.out.member(node.name).type, None
 

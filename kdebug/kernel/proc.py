@@ -16,7 +16,7 @@ from __future__ import annotations
 from .text import KSource
 from .thread import lwp_thread_create, thread_create
 
-__all__ = ["proc_create", "proc_init", "curproc", "new_session", "for_each_proc", "proc_by_pid", "pid_of",
+__all__ = ["proc_create", "proc_init", "curproc", "new_session", "in_user_memory", "user_segment_name", "for_each_proc", "proc_by_pid", "pid_of",
            "MAXCOMLEN", "PSARGSZ"]
 
 MAXCOMLEN = 16
@@ -160,6 +160,18 @@ def new_session(k, sidp: int) -> int:
     s.s_sidp = sidp
     s.s_ref = 1
     return sess
+
+
+def user_segment_name(pid: int) -> str:
+    """The name of process ``pid``'s user memory in the address space (its only user mapping)."""
+    return f"user memory of pid {pid}"
+
+
+def in_user_memory(k, proc: int, addr: int, size: int = 1) -> bool:
+    """Are ``size`` bytes at ``addr`` in the user memory of ``proc`` (what copyin may read)?"""
+    seg = k.mem.segment_at(addr)
+    return (seg is not None and proc != 0 and seg.name == user_segment_name(pid_of(k, proc))
+            and addr + size <= seg.end)
 
 
 def curproc(k) -> int:

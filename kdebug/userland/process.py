@@ -47,7 +47,7 @@ class Process:
         self._brk = 0
         self._user_ns = 0
         self._sys_ns = 0
-        k.mem.map(self.page, USER_PAGES * PAGESIZE, f"user memory of pid {pid}")
+        k.mem.map(self.page, USER_PAGES * PAGESIZE, kproc.user_segment_name(pid))
         self.on_exit: list = []
 
     def __repr__(self) -> str:

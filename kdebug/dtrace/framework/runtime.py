@@ -12,6 +12,7 @@ import posixpath
 
 from ...kernel import MemoryFault
 from ...kernel.cpu import vtime
+from ...kernel.proc import in_user_memory
 
 __all__ = ["Fault", "BUILTINS", "SUBRS"]
 
@@ -307,7 +308,13 @@ def s_copyin(rt, P, C, addr, n):
 
 
 def s_copyinstr(rt, P, C, addr, n=None):
-    raise Fault("invalid address", addr & M64)
+    """The string at ``addr`` in the current process's user memory (at most ``n`` bytes, and strsize)."""
+    addr &= M64
+    size = rt.strsize if n is None else max(1, min(n, rt.strsize))
+    if not in_user_memory(rt.k, _proc(rt), addr):
+        raise Fault("invalid address", addr)
+    end = rt.k.mem.segment_at(addr).end                  # not on into another process's memory
+    return rt.k.mem.read_cstr(addr, min(size - 1, end - addr)).decode("latin-1")
 
 
 def s_rand(rt, P, C):

@@ -93,14 +93,28 @@ def exit_proc(k, p: int, status: int, cpu: int | None = None) -> None:
     freeproc(k, p)
 
 
+@PROC.impl
+def sigtoproc(k, p, t, sig):
+    """void sigtoproc(proc_t *p, kthread_t *t, int sig): post ``sig`` to ``p`` (SIGKILL: SKILLED)."""
+    k.sdt("__proc_signal__send", t or _thread_of(k, p), p, sig)   # proc:::signal-send
+    if sig == SIGKILL:
+        o = k.obj(p, "proc_t")
+        o.p_flag = o.p_flag | k.constants["SKILLED"]
+
+
 def kill_proc(k, p: int, sig: int = SIGKILL) -> None:
     """Send ``sig`` (SIGKILL) to ``p``: it exits from its own thread and is reaped.
 
-    A user process dies in ``psig`` on its way out of the kernel; a system
-    process (zsched) has no user side and exits from its kernel thread.
+    Kernel code running for a thread (zone_shutdown) sends it with
+    ``sigtoproc``; from outside the kernel it is simply posted.  A user
+    process dies in ``psig`` on its way out of the kernel; a system process
+    (zsched) has no user side and exits from its kernel thread.
     """
-    o = k.obj(p, "proc_t")
-    o.p_flag = o.p_flag | k.constants["SKILLED"]
+    if k.ctx is not None:
+        k.call(sigtoproc, p, 0, sig, at=0x8b)
+    else:
+        o = k.obj(p, "proc_t")
+        o.p_flag = o.p_flag | k.constants["SKILLED"]
     t = _thread_of(k, p)
     if t:
         if k.obj(t, "kthread_t").t_lwp:

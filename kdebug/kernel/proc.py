@@ -42,7 +42,8 @@ PROC = KSource("genunix", "proc.c", decls="""
     ("sigsendproc", 0x110), ("sigtoproc", 0x2b0), ("psig", 0x5a8), ("issig", 0x68),
     ("crget", 0x44), ("crfree", 0x80), ("crdup", 0x74), ("pgrpsys", 0x1b8), ("sess_create", 0xd4),
 ], sdt=[("proc_exit", "__proc_exit"), ("cfork", "__proc_create"), ("exec_common", "__proc_exec"),
-        ("exec_common", "__proc_exec__failure"), ("exec_common", "__proc_exec__success")])
+        ("exec_common", "__proc_exec__failure"), ("exec_common", "__proc_exec__success"),
+        ("sigtoproc", "__proc_signal__send")])
 
 # p_flag values seen on real SmartOS processes.
 FLAG_SYS = 0x00000001            # SSYS

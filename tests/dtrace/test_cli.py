@@ -315,3 +315,12 @@ def test_vtimestamp_is_the_threads_time_on_a_cpu(host):
     assert 0.95e9 < ran["qemu-system-x86_"][0] <= 1e9
     assert 0.05e9 < ran["zhyve"][0] < 0.15e9
     assert min(up for _, up in ran.values()) > 0          # never more than the time since boot
+
+
+def test_signal_send_names_sender_and_target(host):
+    """proc:::signal-send fires in the sender: zoneadmd's zone_shutdown kills the zone's processes."""
+    kvm = "57409636-927a-cc7a-d744-e0f92b73f4e4"
+    assert host.run(["vmadm", "start", kvm]).rc == 0
+    rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::signal-send { printf("%s %d %s\\n", execname, args[2], '
+                              "args[1]->pr_fname); }", "-c", f"vmadm stop {kvm}")
+    assert [line for line in out.splitlines() if line][-2:] == ["zoneadmd 9 qemu-system-x86_", "zoneadmd 9 zsched"]

@@ -19,6 +19,7 @@ ARGS = {
     "exec-failure": ["int"],
     "exit": ["int"],
     "lwp-create": [LWPSINFO, PSINFO],
+    "signal-send": [LWPSINFO, PSINFO, "int"],
 }
 
 

@@ -4,9 +4,11 @@ Probes are cyclics on the kernel clock (``kdebug.kernel.cyclic``): an
 omnipresent cyclic (``CY_ALL``) for profile-N, a CPU-0 one for tick-N.
 Intervals under 200 us are refused (the probe does not exist).  A probe
 fires in the context of what the CPU was doing: kernel code in progress on
-it, or else its current thread where it stopped (an idle CPU's idle thread
-in ``i86_mwait``, whose process is ``sched``).  arg0 is the kernel PC,
-arg1 the user PC (0: the simulated threads are never caught in user mode).
+it, the thread that keeps it busy (``cpu.occupy``: a vCPU in its guest, in
+the kernel, or QEMU emulating, in user mode), or else its current thread
+where it stopped (an idle CPU's idle thread in ``i86_mwait``, whose process
+is ``sched``).  arg0 is the kernel PC (0 in user mode), arg1 the user PC (0
+in the kernel), as in illumos.
 """
 
 from __future__ import annotations

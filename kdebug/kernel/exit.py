@@ -17,7 +17,7 @@ C types: ``proc_t *``, ``kthread_t *``.
 from __future__ import annotations
 
 from .machdep import sys_syscall, thread_start
-from .proc import PROC, for_each_proc
+from .proc import PROC, for_each_proc, home_cpu
 from .vnode import closeall
 
 __all__ = ["kill_proc", "exit_proc", "freeproc", "CLD_EXITED", "CLD_KILLED", "SIGKILL"]
@@ -78,8 +78,7 @@ def _thread_of(k, p: int) -> int:
 
 
 def _cpu_of(k, p: int) -> int:
-    """The CPU a process's thread runs on here: spread by pid, always the same one."""
-    return (_pid(k, p) * 7) % k.ncpus
+    return home_cpu(k, _pid(k, p))
 
 
 def _pid(k, p: int) -> int:

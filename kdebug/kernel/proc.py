@@ -16,7 +16,7 @@ from __future__ import annotations
 from .text import KSource
 from .thread import lwp_thread_create, thread_create
 
-__all__ = ["proc_create", "proc_init", "curproc", "new_session", "in_user_memory", "user_segment_name", "for_each_proc", "proc_by_pid", "pid_of",
+__all__ = ["proc_create", "proc_init", "curproc", "home_cpu", "new_session", "in_user_memory", "user_segment_name", "for_each_proc", "proc_by_pid", "pid_of",
            "MAXCOMLEN", "PSARGSZ"]
 
 MAXCOMLEN = 16
@@ -173,6 +173,11 @@ def in_user_memory(k, proc: int, addr: int, size: int = 1) -> bool:
     seg = k.mem.segment_at(addr)
     return (seg is not None and proc != 0 and seg.name == user_segment_name(pid_of(k, proc))
             and addr + size <= seg.end)
+
+
+def home_cpu(k, pid: int) -> int:
+    """The CPU process ``pid``'s threads run on here: spread by pid, always the same one."""
+    return (pid * 7) % k.ncpus
 
 
 def curproc(k) -> int:

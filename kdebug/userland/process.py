@@ -60,7 +60,7 @@ class Process:
     @property
     def cpu(self) -> int:
         """The CPU this process's threads run on: spread by pid, always the same."""
-        return _cpu_of(self.k, self.pid)
+        return kproc.home_cpu(self.k, self.pid)
 
     def thread(self, lwp: int = 0) -> int:
         """The ``kthread_t *`` of the process's ``lwp``-th lwp (0: the first)."""
@@ -134,10 +134,6 @@ class Process:
             fn(self)
 
 
-def _cpu_of(k, pid: int) -> int:
-    return (pid * 7) % k.ncpus
-
-
 def spawn(k, parent: int, path: str, argv: list[str], nlwps: int = 1, stacks: list[str] | None = None,
           setsid: bool = False) -> Process:
     """fork+exec, as the parent (``proc_t *parent``, a user process) does it: its first lwp forks,
@@ -146,7 +142,7 @@ def spawn(k, parent: int, path: str, argv: list[str], nlwps: int = 1, stacks: li
     ``lwp_park``).  If the exec fails the child is left as the parent's copy, for the caller to end.
     """
     ppid = kproc.pid_of(k, parent)
-    pid = k.enter(k.obj(parent, "proc_t").p_tlist, _cpu_of(k, ppid), sys_syscall, forksys, 0, 0)
+    pid = k.enter(k.obj(parent, "proc_t").p_tlist, kproc.home_cpu(k, ppid), sys_syscall, forksys, 0, 0)
     proc = Process(k, kproc.proc_by_pid(k, pid), pid)
     k.enter(proc.thread(), proc.cpu, lwp_rtt_initial)
     if setsid:

@@ -137,6 +137,7 @@ def _threads(k, p: int) -> list[int]:
 
 def _thread_free(k, t: int) -> None:
     """Take ``t`` off ``allthreads`` and free its kthread_t, lwp and stack."""
+    k.user_stacks.pop(t, None)
     o = k.obj(t, "kthread_t")
     nxt, prv = o.t_next, o.t_prev
     k.obj(prv, "kthread_t").t_next = nxt

@@ -59,6 +59,7 @@ class Kernel:
         # What keeps each CPU busy over a stretch of time (kdebug.kernel.cpu.occupy).
         self.busy: dict[int, tuple] = {}
         self.guest_pcs: dict[int, list[int]] = {}   # thread -> its stack when it last entered a guest
+        self.user_stacks: dict[int, tuple] = {}     # thread -> its user stack (innermost first) where it left user code
         self.live = True                  # False for a kernel read from a dump
         self.panic_message: str | None = None
         # Probe sites: (module, function, name) of every SDT probe, and the

@@ -20,6 +20,7 @@ from __future__ import annotations
 from ..kernel import cyclic, kvm as kkvm, vmm as kvmm
 from ..kernel.fork import EXECUTABLES
 from ..kernel.vnode import O_EXCL, O_RDWR, close, ioctl, open as sys_open
+from . import images
 from .process import SyscallError, strerror
 
 __all__ = ["Zhyve", "Qemu", "SLICE_NS", "HW_WORK", "TCG_WORK"]
@@ -32,7 +33,34 @@ ZHYVE_START_NS = 40_000_000      # zone boot -> zhyve's vm_create
 QEMU_START_NS = 150_000_000      # zone boot -> /startvm -> qemu-exec -> QEMU opens /dev/kvm
 VCPU_LWP = 1
 QEMU = "/smartdc/bin/qemu-system-x86_64"
+ZHYVE = "/usr/lib/brand/bhyve/zhyve"
 EXECUTABLES.add(QEMU)
+
+# The programs' text, for user stacks (ustack()): QEMU 0.14 as illumos-kvm-cmd builds it, and
+# bhyve's zhyve with libvmmapi.
+QEMU_IMAGE = images.register(QEMU, images.UserImage("qemu-system-x86_64", 0x400000, [
+    ("_start", 0x80), ("main", 0x2200), ("main_loop", 0x200), ("tcg_exec_all", 0xa0), ("tcg_cpu_exec", 0x70),
+    ("cpu_x86_exec", 0x1800), ("ap_main_loop", 0x140), ("kvm_main_loop_cpu", 0x60), ("kvm_cpu_exec", 0x50),
+    ("kvm_run", 0x2a0), ("kvm_init", 0x2c0), ("kvm_create_vm", 0x80), ("kvm_create_vcpu", 0xa0),
+]))
+QEMU_CODE_GEN_BUFFER = 0xfffffd7fe5400000     # TCG's translated guest code: no symbol
+LIBVMMAPI = images.UserImage("libvmmapi.so.1", 0xfffffd7fff100000, [
+    ("vm_open", 0x60), ("vm_create", 0x90), ("vm_run", 0x50), ("vm_destroy", 0x40),
+])
+ZHYVE_IMAGE = images.register(ZHYVE, images.UserImage("zhyve", 0x400000, [
+    ("_start", 0x80), ("main", 0xa00), ("bhyve_init_vcpu", 0x60), ("fbsdrun_start_thread", 0xb0),
+    ("vm_loop", 0x1a0),
+]), (LIBVMMAPI,))
+_VCPU_THREAD = ((images.LIBC, "_thrp_setup", 0x8c), (images.LIBC, "_lwp_start", 0))
+QEMU_KVM_RUN = images.frames((images.LIBC, "ioctl", 0xa), (QEMU_IMAGE, "kvm_run", 0x10c),
+                             (QEMU_IMAGE, "kvm_cpu_exec", 0x2f), (QEMU_IMAGE, "kvm_main_loop_cpu", 0x1c),
+                             (QEMU_IMAGE, "ap_main_loop", 0x10b), *_VCPU_THREAD)
+QEMU_TCG = images.frames(QEMU_CODE_GEN_BUFFER + 0x3c4f0, (QEMU_IMAGE, "cpu_x86_exec", 0x53e),
+                         (QEMU_IMAGE, "tcg_cpu_exec", 0x4e), (QEMU_IMAGE, "tcg_exec_all", 0x6c),
+                         (QEMU_IMAGE, "main_loop", 0x14b), (QEMU_IMAGE, "main", 0x1e2c), (QEMU_IMAGE, "_start", 0x6c))
+ZHYVE_VM_RUN = images.frames((images.LIBC, "ioctl", 0xa), (LIBVMMAPI, "vm_run", 0x2b),
+                             (ZHYVE_IMAGE, "vm_loop", 0x6f), (ZHYVE_IMAGE, "fbsdrun_start_thread", 0x7a),
+                             *_VCPU_THREAD)
 
 
 class Guest:
@@ -101,7 +129,7 @@ class Zhyve(Guest):
         p = self.proc
         run_t = self.k.types.lookup("vmm`struct vm_run")
         vmrun = p.ualloc(run_t.size)
-        p.syscall(ioctl, self.vmfd, kvmm.vm_run_ioctl(self.k), vmrun, lwp=VCPU_LWP)
+        p.syscall(ioctl, self.vmfd, kvmm.vm_run_ioctl(self.k), vmrun, lwp=VCPU_LWP, ustack=ZHYVE_VM_RUN)
         exitcode = self.k.obj(vmrun, run_t).member("vm_exit").exitcode
         if exitcode == kvmm.VM_EXITCODE_SUSPENDED:
             self.stop()
@@ -148,12 +176,12 @@ class Qemu(Guest):
     def _slice(self) -> None:
         self.slices += 1
         if self.hardware:
-            self.proc.syscall(ioctl, self.vcpufd, kkvm.KVM_RUN, 0, lwp=VCPU_LWP)
+            self.proc.syscall(ioctl, self.vcpufd, kkvm.KVM_RUN, 0, lwp=VCPU_LWP, ustack=QEMU_KVM_RUN)
             self.guest_work += HW_WORK
             self.proc.account(0, HW_CPU_NS, VCPU_LWP)
         else:
             self.guest_work += TCG_WORK
-            self.proc.account(SLICE_NS, 0, VCPU_LWP)
+            self.proc.account(SLICE_NS, 0, VCPU_LWP, ustack=QEMU_TCG)
 
     def query_kvm(self) -> dict:
         """QMP ``query-kvm``."""

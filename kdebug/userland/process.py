@@ -16,6 +16,7 @@ from ..kernel.cpu import occupy
 from ..kernel.fork import SETSID, exece, forksys, pgrpsys, syslwp_create
 from ..kernel.machdep import SyscallError, lwp_rtt, lwp_rtt_initial, sys_syscall
 from ..kernel.thread import SLEEP_STACKS, set_stack
+from . import images
 
 __all__ = ["Process", "spawn", "SyscallError", "strerror", "USER_PAGES"]
 
@@ -90,9 +91,22 @@ class Process:
 
     # -- system calls ------------------------------------------------------------
 
-    def syscall(self, handler, *args, lwp: int = 0) -> int:
-        """Enter the kernel from lwp ``lwp``: ``handler(*args)``; SyscallError on failure."""
-        return self.k.enter(self.thread(lwp), self.cpu, sys_syscall, handler, *args)
+    def syscall(self, handler, *args, lwp: int = 0, ustack: tuple | None = None) -> int:
+        """Enter the kernel from lwp ``lwp``: ``handler(*args)``; SyscallError on failure.
+
+        ``ustack`` is where in user code the call is made (innermost first, see
+        :func:`images.frames`); by default, libc's stub called from the program's main().
+        """
+        t = self.thread(lwp)
+        self.k.user_stacks[t] = ustack if ustack is not None else self._main_stack(handler)
+        return self.k.enter(t, self.cpu, sys_syscall, handler, *args)
+
+    def _main_stack(self, handler) -> tuple:
+        image = images.image_for_comm(self.comm)
+        stub = _LIBC_STUBS.get(self.k.kfuncs[handler].name, "syscall")
+        if image is None:
+            return images.frames((images.LIBC, stub, 0xa))
+        return images.frames((images.LIBC, stub, 0xa), *((image, f, off) for f, off in image_main(image)))
 
     def exec(self, path: str, argv: list[str]) -> None:
         """exec(2) of the file ``path`` with arguments ``argv``; SyscallError if it fails."""
@@ -111,10 +125,13 @@ class Process:
         """exit(2): the process ends and is reaped."""
         exit_proc(self.k, self.proc, status, self.cpu)
 
-    def account(self, user_ns: int, sys_ns: int, lwp: int = 0) -> None:
+    def account(self, user_ns: int, sys_ns: int, lwp: int = 0, ustack: tuple | None = None) -> None:
         """CPU time used by lwp ``lwp`` from now, in user and system mode: ``p_utime``/``p_stime``
-        (clock ticks), and its CPU is busy meanwhile (in the kernel: where it last entered a guest)."""
+        (clock ticks), and its CPU is busy meanwhile (in the kernel: where it last entered a guest;
+        in user mode: at ``ustack``)."""
         t = self.thread(lwp)
+        if ustack is not None:
+            self.k.user_stacks[t] = ustack
         if user_ns:
             occupy(self.k, self.cpu, t, self.k.hrtime + user_ns, True)
         elif sys_ns:
@@ -132,6 +149,16 @@ class Process:
         self.k.mem.unmap(self.page)
         for fn in list(self.on_exit):
             fn(self)
+
+
+# The libc function each system call is made from (the stub's name, not the handler's).
+_LIBC_STUBS = {"ioctl": "ioctl", "open": "open", "close": "close", "exece": "execve", "forksys": "__forkx",
+               "syslwp_create": "_lwp_create", "pgrpsys": "setsid", "rexit": "_exit"}
+
+
+def image_main(image) -> list[tuple[str, int]]:
+    """Where a program's main thread calls from: main() under _start (when the image has them)."""
+    return [(f, off) for f, off in (("main", 0x4e), ("_start", 0x6c)) if f in image.funcs]
 
 
 def spawn(k, parent: int, path: str, argv: list[str], nlwps: int = 1, stacks: list[str] | None = None,

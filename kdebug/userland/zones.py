@@ -21,16 +21,20 @@ import time
 from ..kernel import cyclic, zone as kzone
 from ..kernel.fork import EXECUTABLES
 from ..kernel.proc import proc_by_pid
-from .guests import QEMU, Qemu, Zhyve
+from . import images
+from .guests import QEMU, ZHYVE, Qemu, Zhyve
 from .process import adopt, spawn
 
 __all__ = ["Zone", "ZONEPATH", "zone_log_path", "vm_log_path", "ZONEADMD"]
 
 ZONEADMD = "/usr/lib/zones/zoneadmd"
-BHYVE_INIT = "/usr/lib/brand/bhyve/zhyve"
+BHYVE_INIT = ZHYVE
 KVM_INIT = "/startvm"
 INIT_EXIT_HALT_NS = 100_000_000     # zoneadmd notices init's exit and halts the zone
 EXECUTABLES.update({ZONEADMD, BHYVE_INIT, KVM_INIT})
+ZONEADMD_IMAGE = images.register(ZONEADMD, images.UserImage("zoneadmd", 0x400000, [
+    ("_start", 0x80), ("main", 0x900), ("zone_bootup", 0x2c0), ("zone_halt", 0x1e0), ("zone_ready", 0x260),
+]))
 
 
 def ZONEPATH(uuid: str) -> str:

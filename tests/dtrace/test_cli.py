@@ -324,3 +324,23 @@ def test_signal_send_names_sender_and_target(host):
     rc, out, err = run_dtrace(host, "-q", "-n", 'proc:::signal-send { printf("%s %d %s\\n", execname, args[2], '
                               "args[1]->pr_fname); }", "-c", f"vmadm stop {kvm}")
     assert [line for line in out.splitlines() if line][-2:] == ["zoneadmd 9 qemu-system-x86_", "zoneadmd 9 zsched"]
+
+
+def test_ustack_names_the_hypervisors_user_frames(host):
+    """ustack(): QEMU emulating is in its translated code under cpu_x86_exec (TCG; the code has
+    no symbol); zhyve's vCPU thread sits in the kernel under libvmmapi's vm_run.  ufunc() of a
+    profile probe's user pc names the same place."""
+    for uuid in (TEST, "57409636-927a-cc7a-d744-e0f92b73f4e4"):
+        assert host.run(["vmadm", "start", uuid]).rc == 0
+    rc, out, err = run_dtrace(host, "-q", "-n", 'profile-997 /execname != "sched"/ { @[execname, ustack(3)] = count(); } '
+                              'profile-997 /arg1/ { @u[ufunc(arg1), umod(arg1)] = count(); } tick-1s { exit(0); }')
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    qemu = lines.index("qemu-system-x86_")
+    assert lines[qemu + 1].startswith("0xfffffd7fe5") and lines[qemu + 2:qemu + 4] == [
+        "qemu-system-x86_64`cpu_x86_exec+0x53e", "qemu-system-x86_64`tcg_cpu_exec+0x4e"]
+    zhyve = lines.index("zhyve")
+    assert lines[zhyve + 1:zhyve + 4] == ["libc.so.1`ioctl+0xa", "libvmmapi.so.1`vm_run+0x2b", "zhyve`vm_loop+0x6f"]
+    assert lines[-1].split()[0] == lines[-1].split()[1] == lines[qemu + 1]     # JIT code: no module either
+    rc, out, err = run_dtrace(host, "-q", "-x", "stackfmt=folded", "-n",
+                              "profile-997 /arg1/ { @[ustack()] = count(); } tick-100ms { exit(0); }")
+    assert out.strip().startswith("qemu-system-x86_64`_start+0x6c;qemu-system-x86_64`main+0x1e2c;")

@@ -160,6 +160,8 @@ class ClauseWriter:
         if op == "stack":
             n = "None" if a[0] is None else str(_int(a[0], 1, 1 << 24))     # frames, as many as asked
             return f"USTACK({n})" if a[1] else f"STACK({n})"
+        if op == "uaddr":
+            return f"UADDR({self.expr(a[0])})"
         if op == "comma":
             return f"({self.expr(a[0])}, {self.expr(a[1])})[1]"
         if op == "assign":

@@ -172,7 +172,7 @@ class State:
             "SUBR": tuple(SUBRS.values()),
             "ARG": _arg, "LD": self.load, "LDB": self.load_bits, "LDS": self.load_str, "DIV": _div, "MOD": _mod,
             "SET": self.set_var, "POST": self.post_var, "THR": self._thread, "EMIT": self.emit, "EXIT": self.exit,
-            "STACK": self.stack, "USTACK": self.ustack, "MEM": self.memory, "SPECULATE": self.speculate,
+            "STACK": self.stack, "USTACK": self.ustack, "UADDR": self.uaddr, "MEM": self.memory, "SPECULATE": self.speculate,
             "COMMIT": self.commit, "DISCARD": self.discard, "DESTRUCTIVE": self.destructive_action,
         }
 
@@ -267,7 +267,20 @@ class State:
         return tuple(ctx.stack(n if n is not None else self.opt("stackframes", 20)))
 
     def ustack(self, n):
-        return ()
+        """(pid, user pcs...): the current thread's user stack where it left user code, innermost
+        first; the consumer names the frames from the process (ustack() prints a pid's frames)."""
+        k = self.k
+        t = k.curthread
+        if not t:
+            return (0,)
+        p = k.obj(t, "kthread_t").t_procp
+        pid = k.obj(k.obj(p, "proc_t").p_pidp, "struct pid").pid_id if p else 0
+        pcs = k.user_stacks.get(t, ())
+        return (pid, *pcs[:n if n is not None else self.opt("ustackframes", 20)])
+
+    def uaddr(self, addr):
+        """(pid, addr): a user address recorded with the process it belongs to (ufunc() ...)."""
+        return (self.ustack(0)[0], addr)
 
     def emit(self, C, P, E, D, S):
         self.seq += 1

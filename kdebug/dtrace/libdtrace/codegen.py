@@ -45,7 +45,7 @@ def _spec(t):
     if dtypes.is_string(t) or dtypes.is_char_array(t):
         return "str"
     if getattr(t, "kind", None) == "stack":
-        return "stack"
+        return "ustack" if t.user else "stack"
     if isinstance(t, dtypes.SymAddr):
         return "sym:" + t.how
     if dtypes.is_scalar(t):
@@ -125,6 +125,8 @@ class CodeGen:
         if k.name in ("stack", "ustack", "jstack"):
             n = k.args[0].const if k.args else None
             return ["stack", n, k.name != "stack"]
+        if k.name in _USER_SYMS:             # a user address goes with its process
+            return ["uaddr", self.value(k.args[0])]
         return self.value(k.args[0])
 
     def record(self, kind: str, args: list, **info) -> list:
@@ -422,9 +424,12 @@ def _setopt(cg, e):
     return cg.record("setopt", [], arg=[a.value for a in e.args])
 
 
-@_action("func", "sym", "mod", "ufunc", "usym", "umod", "uaddr")
+_USER_SYMS = ("ufunc", "usym", "umod", "uaddr")
+
+
+@_action("func", "sym", "mod", *_USER_SYMS)
 def _sym(cg, e):
-    return cg.record("sym", [cg.value(e.args[0])], how=e.name)
+    return cg.record("sym", [cg.action_value(e)], how=e.name)
 
 
 @_action("tracemem")

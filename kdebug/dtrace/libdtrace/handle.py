@@ -65,6 +65,7 @@ class Handle:
         self.done = False
         self.out = None
         self._library: dict[Path, str] | None = None      # file -> text, until compiled
+        self._comms: dict[int, str] = {}                   # pid -> u_comm, for user frames
 
     def need_library(self, name: str) -> None:
         """Compile the D library if it defines ``name``.
@@ -223,9 +224,15 @@ class Handle:
 
     # -- symbols -------------------------------------------------------------------------------
 
-    def symbolize(self, pc: int, offset: bool = True) -> str:
-        """``module`func+0xoff`` from the modules known at start, else the bare address."""
+    def symbolize(self, pc: int, offset: bool = True, pid: int | None = None) -> str:
+        """``module`func+0xoff`` from the modules known at start, else the bare address.
+
+        With ``pid``, ``pc`` is a user address of that process, named from the program and
+        libraries it runs (while it lives: a process gone leaves bare addresses, as libproc does).
+        """
         pc &= (1 << 64) - 1
+        if pid is not None:
+            return self._usymbolize(pid, pc, offset)
         try:
             k = self.host.kernel()
             found = k.symtab.lookup_addr(pc, modules=self.modules)
@@ -236,6 +243,23 @@ class Handle:
         sym, off = found
         name = f"{sym.module.name}`{sym.name}"
         return f"{name}+0x{off:x}" if off and offset else name
+
+    def _usymbolize(self, pid: int, pc: int, offset: bool) -> str:
+        from ...userland import images
+        comm = self._comms.get(pid)
+        if comm is None:
+            try:
+                from ...kernel.proc import proc_by_pid
+                k = self.host.kernel()
+                p = proc_by_pid(k, pid)
+                comm = k.obj(p, "proc_t").member("p_user").member("u_comm").string() if p else ""
+            except Exception:   # no kernel to read: addresses stay numeric
+                comm = ""
+            self._comms[pid] = comm
+        text = images.lookup(comm, pc) if comm else None
+        if text is None:
+            return f"0x{pc:x}"
+        return text if offset else text.split("+")[0]
 
     # -- aggregations --------------------------------------------------------------------------------
 
@@ -290,7 +314,7 @@ def _specs(act):
 
 def _printf_text(h, out, act, values) -> str:
     return format_values(act.format, values, _specs(act), h.symbolize,
-                         lambda pcs, ind: out.stack_text([h.symbolize(p) for p in pcs], ind))
+                         lambda v, ind, spec: out.stack_text(out.frames(spec, v), ind))
 
 
 @_rec("printf")
@@ -314,7 +338,7 @@ def _system(h, out, act, v):
 
 @_rec("stack", "ustack", "jstack")
 def _stack(h, out, act, v):
-    out.stack([h.symbolize(pc) for pc in v])
+    out.stack(out.frames("stack" if act.kind == "stack" else "ustack", v))
 
 
 @_rec("exit", "stop", "raise", "breakpoint", "panic", "chill", "copyout", "copyoutstr")
@@ -396,9 +420,8 @@ def _printa_entry(h, out, fmt, keyspecs, key, views, values) -> str:
         spec = keyspecs[ki]
         k = key[ki]
         ki += 1
-        if spec == "stack":
-            parts.append(out.stack_text([h.symbolize(p) for p in k],
-                                        int(it.width) if it.width not in (None, "*") else None))
+        if spec in ("stack", "ustack"):
+            parts.append(out.stack_text(out.frames(spec, k), int(it.width) if it.width not in (None, "*") else None))
         elif isinstance(spec, str) and spec.startswith("sym:"):
             parts.append(format_conv(Conv(it.text, it.flags, it.width, it.prec, it.size, "s", it.index),
                                      out.symbolize_how(spec[4:], k), (8, False)))

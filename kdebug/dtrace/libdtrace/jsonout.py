@@ -117,8 +117,8 @@ class JSONOutput(TextOutput):
     def _key(self, spec, k):
         if spec == "str":
             return k
-        if spec == "stack":
-            return [self.symbolize(pc, True) for pc in k]
+        if spec in ("stack", "ustack"):
+            return self.frames(spec, k)
         if isinstance(spec, str) and spec.startswith("sym:"):
             return self.symbolize_how(spec[4:], k)
         return _datum(k, spec[0])

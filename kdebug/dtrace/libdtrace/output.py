@@ -35,7 +35,7 @@ class TextOutput:
         self.out = out
         self.err = err
         self.options = options
-        self.symbolize = symbolize      # (pc, with_offset) -> text
+        self.symbolize = symbolize      # (pc, with_offset[, pid of a user address]) -> text
         self.header_done = False
         self.flow_depth = 0
 
@@ -125,6 +125,13 @@ class TextOutput:
         ind = " " * (self.options["stackindent"] if indent is None else indent)
         return "\n" + "".join(f"{ind}{f}\n" for f in frames)
 
+    def frames(self, spec: str, v) -> list[str]:
+        """A recorded stack's frames as text: kernel pcs, or a user stack (pid, pcs...) named
+        from that process."""
+        if spec == "ustack":
+            return [self.symbolize(pc, True, v[0]) for pc in v[1:]]
+        return [self.symbolize(pc, True) for pc in v]
+
     def stack(self, frames: list[str]) -> None:
         self.write(self.stack_text(frames))
 
@@ -136,22 +143,25 @@ class TextOutput:
     def key_text(self, spec, v) -> str:
         if spec == "str":
             return "  %-50s" % v
-        if spec == "stack":
-            return self.stack_text([self.symbolize(pc, True) for pc in v])
+        if spec in ("stack", "ustack"):
+            return self.stack_text(self.frames(spec, v))
         if isinstance(spec, str) and spec.startswith("sym:"):
             return "  %-50s" % self.symbolize_how(spec[4:], v)
         size, signed = spec
         fmt = {8: " %16d", 4: " %8d", 2: " %5d", 1: " %3d"}.get(size, " %16d")
         return fmt % _datum(v, size)
 
-    def symbolize_how(self, how: str, pc: int) -> str:
+    def symbolize_how(self, how: str, v) -> str:
+        """func(), sym(), mod() of a kernel address; ufunc() ... of a user one, recorded as (pid, addr)."""
+        pid, pc = v if how.startswith("u") else (None, v)
         if how in ("mod", "umod"):
-            text = self.symbolize(pc, False)
+            text = self.symbolize(pc, False, pid)
             return text.split("`")[0] if "`" in text else text
-        return self.symbolize(pc, how in ("uaddr",))
+        return self.symbolize(pc, how == "uaddr", pid)
 
     def aggregation(self, view: AggView) -> None:
-        if self.options["stackfmt"] == "folded" and "stack" in view.keyspecs and not view.func.endswith("quantize"):
+        stacks = any(s in ("stack", "ustack") for s in view.keyspecs)
+        if self.options["stackfmt"] == "folded" and stacks and not view.func.endswith("quantize"):
             self.folded(view)
             return
         for keys, v in view.entries:
@@ -164,8 +174,8 @@ class TextOutput:
         for keys, v in view.entries:
             parts = []
             for spec, k in zip(view.keyspecs, keys):
-                if spec == "stack":
-                    parts += [self.symbolize(pc, True) for pc in reversed(k)]
+                if spec in ("stack", "ustack"):
+                    parts += self.frames(spec, k)[::-1]
                 else:
                     parts.append(self.key_text(spec, k).strip())
             self.write(";".join(p.replace(";", ":") for p in parts) + " " + self.value_text(view, v).strip() + "\n")

@@ -197,7 +197,7 @@ def format_conv(c: Conv, value, spec, width=None, prec=None, symbolize=None, sta
         return _pyspec(c, width, None, "s") % _rfc822(value)
     if conv == "k":
         indent = width if width is not None else None
-        return stackfmt(value, indent)
+        return stackfmt(value, indent, spec)
     return _pyspec(c, width, prec, "s") % value
 
 

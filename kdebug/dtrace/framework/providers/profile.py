@@ -70,7 +70,8 @@ class ProfileProvider:
             if busy is not None:                          # a thread doing work that takes time
                 t, _, user, pcs = busy
                 k.ctx = ExecContext(t, cpu, [], list(pcs)[::-1])
-                args = (0, cpu_mod.USER_PC, 0) if user else (pcs[0] if pcs else 0, 0, 0)
+                upc = (k.user_stacks.get(t) or (cpu_mod.USER_PC,))[0]    # where its user stack is
+                args = (0, upc, 0) if user else (pcs[0] if pcs else 0, 0, 0)
             else:
                 k.ctx = thread.interrupted(k, cpu)
                 args = (k.ctx.pc if k.ctx is not None else 0, 0, 0)

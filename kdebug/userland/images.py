@@ -66,12 +66,26 @@ def register(path: str, image: UserImage, libs: tuple[UserImage, ...] = ()) -> U
     return image
 
 
+# The modules whose programs register their images (a consumer that names frames may not have
+# imported them: it only reads the host's kernel).
+_PROGRAMS = ("kdebug.userland.guests", "kdebug.userland.zones")
+
+
+def _load_programs() -> None:
+    import importlib
+
+    for name in _PROGRAMS:
+        importlib.import_module(name)
+
+
 def image_for_comm(comm: str) -> UserImage | None:
     return _BY_COMM.get(comm)
 
 
 def images_for_comm(comm: str) -> list[UserImage]:
     """Every image mapped in a process named ``comm``: its program, its libraries, libc."""
+    if comm not in _BY_COMM:
+        _load_programs()
     image = _BY_COMM.get(comm)
     return _LIBS[image.name] if image is not None else [LIBC]
 

@@ -57,14 +57,19 @@ def test_the_slow_kvm_vm(home):
     assert utime > 0 and stime == 0
     assert check(home, "user" if utime > stime else "kernel").startswith("Correct.")
 
-    # 5. give kvm the hardware back
+    # 5. QEMU's user time is TCG: translated guest code under cpu_x86_exec
+    out = dtrace_one_second(home, 'profile-997 /execname == "qemu-system-x86_"/ { @[ustack()] = count() }')
+    named = [ln.strip() for ln in out.splitlines() if "`" in ln]
+    assert check(home, named[0].split("`")[1].split("+")[0]).startswith("Correct.")
+
+    # 6. give kvm the hardware back
     run(home, "vmadm", "stop", uuid_of(home, "test"))
     run(home, "vmadm", "stop", kvm)
     run(home, "vmadm", "start", kvm)
     assert json.loads(run(home, "vmadm", "info", kvm, "kvm").stdout)["kvm"]["enabled"] is True
     assert check(home).startswith("Done.")
 
-    # 6. the kernel runs the kvm guest inside QEMU's ioctl
+    # 7. the kernel runs the kvm guest inside QEMU's ioctl
     frames = [ln.strip() for ln in
               dtrace_one_second(home, "fbt:kvm:vmx_handle_exit:entry { @[stack()] = count() }").splitlines()
               if "`" in ln]

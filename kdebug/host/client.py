@@ -140,6 +140,9 @@ class RemoteHost:
         self._next += 1
         try:
             protocol.send(self._sock, {"id": self._next, "op": op, "args": args})
+        except OSError:
+            pass    # a daemon that refused us answered and closed at once: its answer is still to read
+        try:
             reply = protocol.recv(self._sock)
         except (OSError, protocol.ProtocolError) as e:
             raise _ConnectionLost(f"lost the connection to the host ({e})") from None

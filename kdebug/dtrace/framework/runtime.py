@@ -304,7 +304,11 @@ def s_cleanpath(rt, P, C, s):
 
 
 def s_copyin(rt, P, C, addr, n):
-    raise Fault("invalid address", addr & M64)
+    """``n`` bytes of the current process's user memory at ``addr``, copied to scratch: their address."""
+    addr &= M64
+    if n < 0 or not in_user_memory(rt.k, _proc(rt), addr, max(1, n)):
+        raise Fault("invalid address", addr)
+    return rt.scratch_copy(rt.k.mem.read(addr, n))
 
 
 def s_copyinstr(rt, P, C, addr, n=None):

@@ -20,6 +20,10 @@ from .runtime import BUILTINS, SUBRS, Fault, int64
 __all__ = ["State", "ECB", "StateError"]
 
 M64 = (1 << 64) - 1
+# Scratch memory (copyin()'s copies): addresses in DTrace's own range, served from the state,
+# never from the kernel's memory.  A ring: a copy is good for the clause that made it.
+SCRATCH_BASE = 0xfffffffff6000000
+SCRATCH_SIZE = 64 << 10
 
 
 class StateError(Exception):
@@ -87,6 +91,8 @@ class State:
         self.exit_status: int | None = None
         self.seq = 0
         self.seed = 1
+        self.scratch = bytearray(SCRATCH_SIZE)
+        self.scratch_off = 0
         self.strtok = ("", 0)
         self.in_error = False
 
@@ -186,6 +192,8 @@ class State:
         if type(addr) is not int:
             raise Fault("invalid address", 0)
         addr &= M64
+        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
+            return int.from_bytes(self.read_scratch(addr, size), "little", signed=signed)
         try:
             return self.k.mem.read_int(addr, size) if signed else self.k.mem.read_uint(addr, size)
         except MemoryFault as e:
@@ -199,6 +207,9 @@ class State:
         if type(addr) is not int:
             raise Fault("invalid address", 0)
         addr &= M64
+        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
+            raw = self.read_scratch(addr, min(maxlen, self.strsize, SCRATCH_BASE + SCRATCH_SIZE - addr))
+            return raw.split(b"\0", 1)[0].decode("latin-1")[:self.strsize - 1]
         try:
             raw = self.k.mem.read_cstr(addr, min(maxlen, self.strsize))
         except MemoryFault as e:
@@ -206,10 +217,35 @@ class State:
         return raw.decode("latin-1")[:self.strsize - 1]
 
     def memory(self, addr, n):
+        return self.read(addr, n).hex()
+
+    def read(self, addr, n) -> bytes:
+        """``n`` bytes at ``addr``: kernel memory or scratch."""
+        addr &= M64
+        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
+            return self.read_scratch(addr, n)
         try:
-            return self.k.mem.read(addr & M64, n).hex()
+            return self.k.mem.read(addr, n)
         except MemoryFault as e:
             raise Fault("invalid address", e.addr) from None
+
+    def read_scratch(self, addr, n) -> bytes:
+        off = addr - SCRATCH_BASE
+        if off + n > SCRATCH_SIZE:
+            raise Fault("invalid address", addr)
+        return bytes(self.scratch[off:off + n])
+
+    def scratch_copy(self, data: bytes) -> int:
+        """``data`` into scratch memory (8-byte aligned); its address."""
+        n = len(data)
+        if n > SCRATCH_SIZE:
+            raise Fault("out of scratch space", 0)
+        if self.scratch_off + n > SCRATCH_SIZE:
+            self.scratch_off = 0
+        off = self.scratch_off
+        self.scratch[off:off + n] = data
+        self.scratch_off = (off + n + 7) & ~7
+        return SCRATCH_BASE + off
 
     def _dyn_cost(self, keys, value) -> int:
         n = 16
@@ -341,10 +377,23 @@ class State:
             self.specs[sid - 1] = {"state": "free", "records": [], "used": 0}
 
     def destructive_action(self, kind, args):
-        """stop, raise, breakpoint, panic, chill, copyout: the simulation has no user processes to stop
-        and no debugger to enter; they are recorded (and so printed) but change nothing."""
-        if kind in ("copyout", "copyoutstr"):
-            raise Fault("invalid address", args[1] & M64)
+        """stop, raise, breakpoint, panic, chill: the simulation has no debugger to enter and stops
+        no process; they are recorded (and so printed) but change nothing.  copyout and copyoutstr
+        write the current process's user memory (-w)."""
+        if kind == "copyout":
+            self.copyout(self.read(args[0], max(0, args[2])), args[1])
+        elif kind == "copyoutstr":
+            raw = args[0].encode("latin-1", "replace")[:max(0, args[2] - 1)] + b"\0"
+            self.copyout(raw, args[1])
+
+    def copyout(self, data: bytes, uaddr) -> None:
+        from ...kernel.proc import in_user_memory
+        uaddr &= M64
+        t = self.k.curthread
+        proc = self.k.obj(t, "kthread_t").t_procp if t else 0
+        if not in_user_memory(self.k, proc, uaddr, max(1, len(data))):
+            raise Fault("invalid address", uaddr)
+        self.k.mem.write(uaddr, data)
 
     # -- faults -------------------------------------------------------------------------------
 

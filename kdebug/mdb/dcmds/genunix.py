@@ -189,6 +189,64 @@ def cmd_ps(c) -> int:
     return _ps_one(c, opts)
 
 
+# regerror(3C)'s words for what Python's re module reports (regcomp's REG_E* errors).
+_REGERRORS = (("unterminated character set", "brackets ([ ]) not balanced"),
+              ("parenthesis", "parentheses not balanced"), ("subpattern", "parentheses not balanced"),
+              ("nothing to repeat", "repetition-operator operand invalid"),
+              ("multiple repeat", "repetition-operator operand invalid"),
+              ("bad escape (end of pattern)", "trailing backslash (\\)"),
+              ("bad character range", "invalid character range"))
+
+
+def _regerror(message: str) -> str:
+    return next((text for words, text in _REGERRORS if words in message), "invalid regular expression")
+
+
+@dcmd("pgrep", "[-x] [-n | -o] pattern", "pattern match against all processes", module="genunix",
+      explain=Explain("::pgrep finds processes by name: the pattern (a regular expression) is matched "
+                      "against each process's u_comm and every match is printed as ::ps prints it (into "
+                      "a pipe: its proc_t address). -x asks the whole name to match, -n and -o keep only "
+                      "the newest or oldest match.", see="In D, a predicate such as /execname == \"zhyve\"/ "
+                      "picks a process by the same name."),
+      help="Display all processes whose name matches the given regular expression (as ::ps does).\n\n"
+           "\t-n\tmatch only the newest process\n"
+           "\t-o\tmatch only the oldest process\n"
+           "\t-x\tmatch the whole name only\n")
+def cmd_pgrep(c) -> int:
+    import re
+
+    opts, rest = getopts(c.args, {"x": "flag", "n": "flag", "o": "flag"})
+    if len(rest) != 1 or not isinstance(rest[0], str) or (opts.get("n") and opts.get("o")):
+        return USAGE
+    try:
+        rx = re.compile(rest[0])
+    except re.error as e:
+        c.warn("%s\n", _regerror(str(e)))
+        return ERR
+    m = c.m
+    matches = []
+    for p in m.walk("proc"):
+        u = m.k.obj(p, "proc_t").member("p_user")
+        comm = u.member("u_comm").string()
+        found = rx.search(comm)
+        if found is None or opts.get("x") and (found.start() != 0 or found.end() != len(comm)):
+            continue
+        start = u.member("u_start")
+        matches.append((p, start.tv_sec * 1_000_000_000 + start.tv_nsec))
+    if matches and opts.get("n"):
+        matches = [max(matches, key=lambda pm: pm[1])]          # the first of equals, as mdb keeps it
+    elif matches and opts.get("o"):
+        matches = [min(matches, key=lambda pm: pm[1])]
+    flags = c.flags | LOOP | (LOOPFIRST if c.hdr else 0) | 0x01
+    for p, _ in matches:
+        if c.pipe_out:
+            c.printf("%p\n", p)
+            continue
+        _ps_one(type(c)(m, p, flags, [], c.dcmd), {})
+        flags &= ~LOOPFIRST
+    return OK
+
+
 @dcmd("ptree", "?[-p]", "print process tree", module="genunix",
       explain=Explain("::ptree prints the process tree from p0 (sched), or from the proc_t at the address: "
                       "each process's proc_t address and command name (u_comm), children indented 5 columns "

@@ -59,6 +59,7 @@ def proc_exit(k, why, what):
     """
     pa = _curproc(k)
     p = k.obj(pa, "proc_t")
+    k.sdt("__proc_lwp__exit")                 # the last lwp goes with the process: proc:::lwp-exit
     k.sdt("__proc_exit", why)                 # DTRACE_PROC1(exit, int, why): proc:::exit
     p.p_flag = p.p_flag | k.constants["SEXITING"]
     k.call(closeall, 0, at=0x2c1)

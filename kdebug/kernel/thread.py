@@ -39,7 +39,7 @@ THREAD = KSource("genunix", "thread.c", decls="""
     ("thread_reaper", 0xa4), ("thread_join", 0x88), ("thread_rele", 0x54), ("lwp_create", 0x6f4),
     ("lwp_exit", 0x1a0), ("lwp_hash_in", 0x1b0), ("syslwp_create", 0x2a0), ("lwp_park", 0x1c4),
     ("syslwp_park", 0x80), ("lwp_unpark", 0x9c), ("installctx", 0x90), ("savectx", 0x60),
-], sdt=[("lwp_create", "__proc_lwp__create")])
+], sdt=[("lwp_create", "__proc_lwp__create"), ("lwp_exit", "__proc_lwp__exit")])
 
 DISP = KSource("unix", "disp.c", decls="""
     void swtch(void);

@@ -43,6 +43,12 @@ proc:::lwp-create
 	    args[0]->pr_sname);
 }
 
+proc:::lwp-exit
+/pid == child/
+{
+	printf("lwp-exit: lwp %d (%s)\n", tid, probefunc);
+}
+
 proc:::exit
 /pid == child/
 {

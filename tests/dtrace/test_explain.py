@@ -207,3 +207,13 @@ def test_explain_enables_nothing(kvm_host):
     rc, out, err = run_dtrace(kvm_host, "--explain", "-n", ONE_LINER)
     assert rc == 0 and "Clause 1" in out
     assert not any(f.probed for f in kvm_host.machine.kernel.functions.values())
+
+
+def test_type_declarations_are_explained(dtrace, tmp_path):
+    script = tmp_path / "types.d"
+    script.write_text("typedef struct pt { int x; } pt_t;\nenum e { A, B };\nBEGIN { trace(sizeof (pt_t) + B); }\n")
+    rc, out, err = dtrace("--explain", "-s", str(script))
+    assert (rc, err) == (0, "")
+    text = flat(out)
+    assert "Declares the D types struct pt, pt_t, for what follows (found before the kernel's types)." in text
+    assert "Declares the D type enum e; its enumerators A, B are integer constants, for what follows" in text

@@ -179,11 +179,23 @@ def explain_programs(out, programs: list, options) -> None:
     for given, notice, prog in programs:
         out.write(f"{given}\n")
         out.write(_para(_notice(notice, prog.matched, options), 1))
+        for decl in (item for item in prog.tree.items if isinstance(item, ast.TypeDecl)):
+            out.write(_para(_declared(decl), 1))
         clauses = [item for item in prog.tree.items if isinstance(item, ast.Clause)]
         for n, (clause, ir) in enumerate(zip(clauses, prog.ir["clauses"]), 1):
             out.write("\n" + ClauseExplainer(prog.source, options, clause, ir["records"]).explain(n))
         out.write("\n")
     out.write(_para(_ending(programs), 0))
+
+
+def _declared(decl) -> str:
+    """What a type declaration adds: D types that casts, sizeof and members can use from then on."""
+    names = [f"{kind} {tag}" for kind, tag in decl.tags] + list(decl.typedefs)
+    text = "Declares the D type" + ("s " if len(names) > 1 else " ") + ", ".join(names) if names else \
+        "Declares an unnamed type"
+    if decl.enumerators:
+        text += "; its enumerators " + ", ".join(decl.enumerators) + " are integer constants"
+    return text + ", for what follows (found before the kernel's types)."
 
 
 def _notice(what: str, matched: int, options) -> str:

@@ -65,6 +65,7 @@ class Kernel:
         # Probe sites: (module, function, name) of every SDT probe, and the
         # hooks of the enabled ones; system-call hooks by handler name.
         self.sdt_sites: list[tuple[str, str, str]] = []
+        self.sdt_args: dict[tuple[str, str, str], list[str]] = {}   # site -> its arguments' C types
         self.sdt_hooks: dict[tuple[str, str, str], Callable] = {}
         self.syscall_hooks: dict[str, tuple[Callable, Callable]] = {}
         # sched provider: "on-cpu" / "off-cpu" hooks, called as hook(k) in enter().

@@ -132,10 +132,12 @@ def load_module(k, mdef: ModuleDef, mod_id: int) -> Module:
         for name, size in src.functions:
             functions.append((name, size, src, src.pinned.get(name)))
         literals.extend(src.literals.items())
-        for func, probe in src.sdt:
+        for func, probe, *types in src.sdt:
             if func not in dict(src.functions):
                 raise ValueError(f"{src.filename}: SDT probe {probe} in undeclared function {func}")
             k.sdt_sites.append((mdef.name, func, probe))
+            if types:
+                k.sdt_args[(mdef.name, func, probe)] = list(types[0])
 
     mod = Module(id=mod_id, name=mdef.name, filename=mdef.filename, linkinfo=mdef.linkinfo,
                  text=mdef.text, text_size=0, data=mdef.data, data_size=0)

@@ -36,13 +36,14 @@ class KSource:
     data).  ``platforms``, if given, limits the file to those platform
     images.  Files are linked in ``order``, then filename order, whatever
     order Python imported them in.  ``sdt`` lists the statically defined
-    probes in the file's functions as ``(function, probe name)``.
+    probes in the file's functions as ``(function, probe name)``, or with the
+    C types of the probe's arguments, ``(function, probe name, ("zone_t *", ...))``.
     """
 
     def __init__(self, module: str, filename: str, decls: str = "", functions=(),
                  pinned: dict[str, int] | None = None, literals: dict[str, int | None] | None = None,
                  platforms: set[str] | frozenset[str] | None = None, types: str = "", order: int = 0,
-                 sdt: list[tuple[str, str]] | None = None):
+                 sdt: list[tuple] | None = None):
         self.module = module
         self.order = order
         self.sdt = list(sdt or [])

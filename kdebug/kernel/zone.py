@@ -86,8 +86,9 @@ ZONE = KSource("genunix", "zone.c", decls="""
     ("zone_list", 0x234), ("zone_lookup", 0x1c4), ("zone_version", 0x40), ("zone_kadmin", 0x334),
     ("zone", 0x2a8), ("zone_get_kcred", 0x30),
 ], literals={"global": GLOBAL_ZONE_NAME_ADDR, "native": None, "/": None, "/sbin/init": None},
-    sdt=[("zone_zsd_callbacks", "zsd__shutdown__needed"), ("zone_zsd_callbacks", "zsd__destroy__needed"),
-         ("zone_key_create", "zsd__create__needed"), ("zone_zsd_configure", "zsd__create__needed")])
+    sdt=[(func, probe, ("zone_t *", "zone_key_t")) for func, probe in (   # DTRACE_PROBE2(..., zone_t *, zone_key_t)
+        ("zone_zsd_callbacks", "zsd__shutdown__needed"), ("zone_zsd_callbacks", "zsd__destroy__needed"),
+        ("zone_key_create", "zsd__create__needed"), ("zone_zsd_configure", "zsd__create__needed"))])
 
 BRAND = KSource("genunix", "brand.c", decls="""
     brand_t native_brand;

@@ -24,7 +24,7 @@ DTKTEST = KSource("dtktest", "dtktest.c", decls="""
     int dtktest_counter;
     const char *dtktest_name;
 """, functions=[("dtktest_ioctl", 0x80), ("dtktest_outer", 0x60), ("dtktest_inner", 0x40), ("dtktest_fail", 0x20)],
-    literals={"dtktest": None}, sdt=[("dtktest_inner", "inner__done")])
+    literals={"dtktest": None}, sdt=[("dtktest_inner", "inner__done", ("int",))])
 
 
 @DTKTEST.impl

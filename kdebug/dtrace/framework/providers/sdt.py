@@ -43,7 +43,8 @@ class SdtFamily:
         fw.k.sdt_hooks.pop(probe.data, None)
 
     def args(self, fw, probe) -> list[str]:
-        return []
+        """The C types the site declares (DTRACE_PROBEn's types), typing args[]."""
+        return list(fw.k.sdt_args.get(probe.data, ()))
 
 
 class SdtProvider(SdtFamily):

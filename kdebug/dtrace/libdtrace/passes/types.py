@@ -27,6 +27,7 @@ def _q(t) -> str:
 class Types(Pass):
     def run(self, program) -> None:
         self.clause = None
+        self.xlating: set = set()        # (translator, member) being expanded: a cycle ends there
         self.visit(program)
 
     # -- program structure -----------------------------------------------------
@@ -95,7 +96,7 @@ class Types(Pass):
         # A member defined through its own translator (directly or by way of others) never ends:
         # within its own definition a translator is not yet there to use.
         key = (id(xl.translator), node.name)
-        active = self.__dict__.setdefault("_xlating", set())
+        active = self.xlating
         if key in active:
             self.error("D_XLATE_NONE", f'cannot translate from "{_q(xl.operand.type)}" to "{_q(xl.type)}"', node)
         from .names import Names

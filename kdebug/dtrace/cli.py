@@ -252,7 +252,13 @@ class Command:
             command = next((v for c, v in self.opts if c == "c"), None)
             if command is not None:         # created now, run once tracing starts: $target is its pid
                 import shlex
-                self.command = (shlex.split(command), self.host.spawn(shlex.split(command)))
+                argv = shlex.split(command)
+                try:
+                    self.command = (argv, self.host.spawn(argv))
+                except Exception as e:      # SpawnError here, HostError from the daemon: Pcreate failed
+                    if type(e).__name__ not in ("SpawnError", "HostError"):
+                        raise
+                    return self.fail(f"failed to execute {argv[0] if argv else ''}: {e}")
                 target = self.command[1]
             script = next((v for c, v in self.opts if c == "s"), None)
             h = Handle(self.host, [script or "dtrace", *self.words], target, replay_since=self.replay_since)

@@ -33,7 +33,7 @@ from pathlib import Path
 from ..kernel import MemoryFault, dump
 from ..kernel.boot import DEFAULT_HOST, PLATFORMS, HostConfig
 from . import protocol
-from .machine import HOST_COMMANDS, Machine
+from .machine import HOST_COMMANDS, Machine, SpawnError
 from .status import host_summary
 
 __all__ = ["Daemon", "main", "SOCKET", "PIDFILE", "LOGFILE"]
@@ -302,7 +302,10 @@ class Daemon:
         return {"rc": res.rc, "stdout": res.stdout, "stderr": res.stderr}
 
     def op_spawn(self, client, argv: list):
-        return self.machine.spawn([str(a) for a in argv])
+        try:
+            return self.machine.spawn([str(a) for a in argv])
+        except SpawnError as e:
+            raise RequestError(str(e)) from None
 
     def op_release(self, client, pid: int):
         if type(pid) is int:

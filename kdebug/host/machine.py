@@ -29,7 +29,7 @@ from ..kernel import KernelPanic, cyclic, dump
 from ..kernel.boot import DEFAULT_HOST, HostConfig, boot
 from .protocol import CommandResult
 
-__all__ = ["Machine", "CommandResult", "host_command", "HOST_COMMANDS", "USERLAND"]
+__all__ = ["Machine", "CommandResult", "host_command", "HOST_COMMANDS", "USERLAND", "SpawnError"]
 
 
 HOST_COMMANDS: dict[str, Callable] = {}
@@ -37,6 +37,10 @@ COMMAND_PATHS: dict[str, str] = {}         # command -> the file a process execs
 
 # Userland modules that register host commands when imported.
 USERLAND: list[str] = ["kdebug.userland.vmadm", "kdebug.userland.commands"]
+
+
+class SpawnError(Exception):
+    """A process for a command could not be created: libproc's Pcreate_error() words."""
 
 
 def host_command(name: str, path: str):
@@ -147,6 +151,10 @@ class Machine:
         path = name if "/" in name else COMMAND_PATHS.get(name, f"/usr/bin/{name}")
         p = spawn(k, k.var("proc_init").value(), path, argv)
         self.userland.track(p)                 # its user memory goes when it is reaped
+        if p.exec_errno:                       # the child could not exec: it ends, as Pcreate's does
+            from ..kernel.exit import exit_proc
+            exit_proc(k, p.proc, 127)
+            raise SpawnError("cannot find executable file" if p.exec_errno == 2 else "cannot execute file")
         self.spawned[p.pid] = p
         return p.pid
 

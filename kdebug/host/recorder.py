@@ -55,6 +55,8 @@ class Recorder:
 
     def replay(self, machine, start: int = 0, stop: int | None = None) -> int:
         """Feed inputs ``start``..``stop`` to ``machine`` (a replica); returns where it stopped."""
+        from .machine import SpawnError
+
         end = len(self.inputs) if stop is None else min(stop, len(self.inputs))
         for op, *args in self.inputs[start:end]:
             if op == "run":
@@ -62,7 +64,10 @@ class Recorder:
             elif op == "advance_to":
                 machine.advance_to(*args)
             elif op == "spawn":
-                machine.spawn(*args)
+                try:
+                    machine.spawn(*args)
+                except SpawnError:          # it failed live too: the process came and went
+                    pass
             elif op == "release":
                 machine.release(*args)
             elif op == "write":

@@ -50,6 +50,7 @@ class Process:
         self._sys_ns = 0
         k.mem.map(self.page, USER_PAGES * PAGESIZE, kproc.user_segment_name(pid))
         self.on_exit: list = []
+        self.exec_errno = 0             # set by spawn() when the exec failed
 
     def __repr__(self) -> str:
         return f"<Process {self.pid} {self.comm}>"
@@ -176,7 +177,8 @@ def spawn(k, parent: int, path: str, argv: list[str], nlwps: int = 1, stacks: li
         proc.syscall(pgrpsys, SETSID, 0, 0)
     try:
         proc.exec(path, argv)
-    except SyscallError:
+    except SyscallError as e:
+        proc.exec_errno = e.errno
         return proc
     for _ in range(nlwps - 1):
         proc.syscall(syslwp_create, 0, 0, 0)

@@ -264,6 +264,8 @@ def test_c_runs_the_command_as_a_process_of_the_host(host):
     assert err.splitlines()[-1] == f"dtrace: pid {int(out.split()[-1])} exited with status 2"
     rc, out, err = run_dtrace(host, "-n", "BEGIN { x = y; }", "-c", "vmadm list")
     assert rc == 1 and not host.machine.spawned          # the process made for -c went away unrun
+    rc, out, err = run_dtrace(host, "-n", "BEGIN { exit(0); }", "-c", "nosuch -x")
+    assert (rc, out, err) == (1, "", "dtrace: failed to execute nosuch: cannot find executable file\n")
 
 
 class _Terminal(io.StringIO):

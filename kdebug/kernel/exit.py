@@ -17,17 +17,13 @@ C types: ``proc_t *``, ``kthread_t *``.
 from __future__ import annotations
 
 from .machdep import sys_syscall, thread_start
-from .proc import PROC, for_each_proc, home_cpu
+from .proc import PROC, curproc, for_each_proc, home_cpu, pid_of
 from .vnode import closeall
 
 __all__ = ["kill_proc", "exit_proc", "freeproc", "CLD_EXITED", "CLD_KILLED", "SIGKILL"]
 
 CLD_EXITED, CLD_KILLED = 1, 2
 SIGKILL = 9
-
-
-def _curproc(k) -> int:
-    return k.obj(k.curthread, "kthread_t").t_procp
 
 
 @PROC.impl
@@ -39,7 +35,7 @@ def rexit(k, rval):
 @PROC.impl
 def psig(k):
     """void psig(void): act on the pending signal; SIGKILL (SKILLED) means exit."""
-    p = k.obj(_curproc(k), "proc_t")
+    p = k.obj(curproc(k), "proc_t")
     if p.p_flag & k.constants["SKILLED"]:
         k.call(exit, CLD_KILLED, SIGKILL, at=0x3a5)
 
@@ -57,7 +53,7 @@ def proc_exit(k, why, what):
     When the zone's init exits, its status is kept in ``zone_init_status``
     (zoneadmd decides what the zone does next).
     """
-    pa = _curproc(k)
+    pa = curproc(k)
     p = k.obj(pa, "proc_t")
     k.sdt("__proc_lwp__exit")                 # the last lwp goes with the process: proc:::lwp-exit
     k.sdt("__proc_exit", why)                 # DTRACE_PROC1(exit, int, why): proc:::exit
@@ -79,11 +75,7 @@ def _thread_of(k, p: int) -> int:
 
 
 def _cpu_of(k, p: int) -> int:
-    return home_cpu(k, _pid(k, p))
-
-
-def _pid(k, p: int) -> int:
-    return k.obj(k.obj(p, "proc_t").p_pidp, "struct pid").pid_id
+    return home_cpu(k, pid_of(k, p))
 
 
 def exit_proc(k, p: int, status: int, cpu: int | None = None) -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 from .text import KSource
 from .thread import lwp_thread_create, thread_create
 
-__all__ = ["proc_create", "proc_init", "curproc", "home_cpu", "new_session", "in_user_memory", "user_segment_name", "for_each_proc", "proc_by_pid", "pid_of",
-           "MAXCOMLEN", "PSARGSZ"]
+__all__ = ["proc_create", "proc_init", "curproc", "home_cpu", "new_session", "in_user_memory",
+           "user_segment_name", "for_each_proc", "proc_by_pid", "pid_of", "MAXCOMLEN", "PSARGSZ"]
 
 MAXCOMLEN = 16
 PSARGSZ = 80
@@ -41,8 +41,8 @@ PROC = KSource("genunix", "proc.c", decls="""
     ("exit", 0x24), ("rexit", 0x1c), ("exec_common", 0x9e0), ("exece", 0x2c), ("exec_args", 0x4c8),
     ("sigsendproc", 0x110), ("sigtoproc", 0x2b0), ("psig", 0x5a8), ("issig", 0x68),
     ("crget", 0x44), ("crfree", 0x80), ("crdup", 0x74), ("pgrpsys", 0x1b8), ("sess_create", 0xd4),
-], sdt=[("proc_exit", "__proc_lwp__exit"), ("proc_exit", "__proc_exit"), ("cfork", "__proc_create"), ("exec_common", "__proc_exec"),
-        ("exec_common", "__proc_exec__failure"), ("exec_common", "__proc_exec__success"),
+], sdt=[("proc_exit", "__proc_lwp__exit"), ("proc_exit", "__proc_exit"), ("cfork", "__proc_create"),
+        ("exec_common", "__proc_exec"), ("exec_common", "__proc_exec__failure"), ("exec_common", "__proc_exec__success"),
         ("sigtoproc", "__proc_signal__send")])
 
 # p_flag values seen on real SmartOS processes.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from .driver import ENOENT, EBADF, FREAD, FWRITE, ddi_name_to_major, funcptr, makedevice, stack_local
 from .machdep import SyscallError
+from .proc import curproc
 from .specfs import makespecvp, spec_inactive
 from .text import KSource
 
@@ -121,12 +122,8 @@ def fd_table(k, proc: int) -> dict[int, int]:
     return k.__dict__.setdefault("uf_tables", {}).setdefault(proc, {})
 
 
-def _curproc(k) -> int:
-    return k.obj(k.curthread, "kthread_t").t_procp
-
-
 def _cred(k) -> int:
-    return k.obj(_curproc(k), "proc_t").p_cred
+    return k.obj(curproc(k), "proc_t").p_cred
 
 
 def _device_lookup(k, path: str) -> int | None:
@@ -230,7 +227,7 @@ def vn_rele(k, vp):
 @OPEN.impl
 def copen(k, startfd, fname, filemode, createmode):
     """int copen(int startfd, char *fname, int filemode, int createmode): returns the descriptor."""
-    proc = _curproc(k)
+    proc = curproc(k)
     fpp = stack_local(k, 8)
     fdp = stack_local(k, 16)
     error = k.call(falloc, 0, filemode, fpp, fdp, at=0x98)
@@ -266,7 +263,7 @@ def open(k, fname, fmode, cmode):
 @FIO.impl
 def falloc(k, vp, flag, fpp, fdp):
     """int falloc(vnode_t *vp, int flag, file_t **fpp, int *fdp): a new file_t and descriptor."""
-    table = fd_table(k, _curproc(k))
+    table = fd_table(k, curproc(k))
     fd = _STDIO_FDS
     while fd in table:
         fd += 1
@@ -285,7 +282,7 @@ def falloc(k, vp, flag, fpp, fdp):
 @FIO.impl
 def getf(k, fd):
     """file_t *getf(int fd): the open file of descriptor ``fd`` in this process, or NULL."""
-    return fd_table(k, _curproc(k)).get(fd, 0)
+    return fd_table(k, curproc(k)).get(fd, 0)
 
 
 @FIO.impl
@@ -311,7 +308,7 @@ def closef(k, fp):
 @FIO.impl
 def closeandsetf(k, fd, newfp):
     """int closeandsetf(int fd, file_t *newfp): close descriptor ``fd``."""
-    table = fd_table(k, _curproc(k))
+    table = fd_table(k, curproc(k))
     fp = table.pop(fd, 0)
     if not fp:
         return EBADF
@@ -330,10 +327,10 @@ def close(k, fdes):
 @FIO.impl
 def closeall(k, fip):
     """void closeall(uf_info_t *fip): close every descriptor of the exiting process."""
-    table = fd_table(k, _curproc(k))
+    table = fd_table(k, curproc(k))
     for fd in sorted(table):
         k.call(closef, table.pop(fd), at=0x8e)
-    k.__dict__["uf_tables"].pop(_curproc(k), None)
+    k.__dict__["uf_tables"].pop(curproc(k), None)
 
 
 # -- ioctl.c -------------------------------------------------------------------

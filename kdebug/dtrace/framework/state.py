@@ -15,15 +15,21 @@ import functools
 from ...kernel import MemoryFault
 from .. import buckets
 from . import dif
-from .runtime import BUILTINS, SUBRS, Fault, int64
+from ...kernel.proc import in_user_memory
+from .runtime import BUILTINS, SUBRS, Fault, _pid_of, _proc, int64
 
 __all__ = ["State", "ECB", "StateError"]
 
 M64 = (1 << 64) - 1
-# Scratch memory (copyin()'s copies): addresses in DTrace's own range, served from the state,
-# never from the kernel's memory.  A ring: a copy is good for the clause that made it.
+# Scratch memory (copyin()'s copies): addresses in DTrace's own range, which the kernel never
+# maps, served from the state.  A ring: a copy is good for the clause that made it.  Loads try
+# the kernel's memory first, so a clause that never copies in pays nothing for it.
 SCRATCH_BASE = 0xfffffffff6000000
 SCRATCH_SIZE = 64 << 10
+
+
+def _in_scratch(addr: int) -> bool:
+    return SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE
 
 
 class StateError(Exception):
@@ -178,7 +184,8 @@ class State:
             "SUBR": tuple(SUBRS.values()),
             "ARG": _arg, "LD": self.load, "LDB": self.load_bits, "LDS": self.load_str, "DIV": _div, "MOD": _mod,
             "SET": self.set_var, "POST": self.post_var, "THR": self._thread, "EMIT": self.emit, "EXIT": self.exit,
-            "STACK": self.stack, "USTACK": self.ustack, "UADDR": self.uaddr, "MEM": self.memory, "SPECULATE": self.speculate,
+            "STACK": self.stack, "USTACK": self.ustack, "UADDR": self.uaddr, "MEM": self.memory,
+            "SPECULATE": self.speculate,
             "COMMIT": self.commit, "DISCARD": self.discard, "DESTRUCTIVE": self.destructive_action,
         }
 
@@ -192,11 +199,11 @@ class State:
         if type(addr) is not int:
             raise Fault("invalid address", 0)
         addr &= M64
-        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
-            return int.from_bytes(self.read_scratch(addr, size), "little", signed=signed)
         try:
             return self.k.mem.read_int(addr, size) if signed else self.k.mem.read_uint(addr, size)
         except MemoryFault as e:
+            if _in_scratch(addr):
+                return int.from_bytes(self.read_scratch(addr, size), "little", signed=signed)
             raise Fault("invalid address", e.addr) from None
 
     def load_bits(self, addr, bitoff, nbits):
@@ -207,13 +214,13 @@ class State:
         if type(addr) is not int:
             raise Fault("invalid address", 0)
         addr &= M64
-        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
-            raw = self.read_scratch(addr, min(maxlen, self.strsize, SCRATCH_BASE + SCRATCH_SIZE - addr))
-            return raw.split(b"\0", 1)[0].decode("latin-1")[:self.strsize - 1]
         try:
             raw = self.k.mem.read_cstr(addr, min(maxlen, self.strsize))
         except MemoryFault as e:
-            raise Fault("invalid address", e.addr) from None
+            if not _in_scratch(addr):
+                raise Fault("invalid address", e.addr) from None
+            raw = self.read_scratch(addr, min(maxlen, self.strsize, SCRATCH_BASE + SCRATCH_SIZE - addr))
+            raw = raw.split(b"\0", 1)[0]
         return raw.decode("latin-1")[:self.strsize - 1]
 
     def memory(self, addr, n):
@@ -222,11 +229,11 @@ class State:
     def read(self, addr, n) -> bytes:
         """``n`` bytes at ``addr``: kernel memory or scratch."""
         addr &= M64
-        if SCRATCH_BASE <= addr < SCRATCH_BASE + SCRATCH_SIZE:
-            return self.read_scratch(addr, n)
         try:
             return self.k.mem.read(addr, n)
         except MemoryFault as e:
+            if _in_scratch(addr):
+                return self.read_scratch(addr, n)
             raise Fault("invalid address", e.addr) from None
 
     def read_scratch(self, addr, n) -> bytes:
@@ -305,18 +312,12 @@ class State:
     def ustack(self, n):
         """(pid, user pcs...): the current thread's user stack where it left user code, innermost
         first; the consumer names the frames from the process (ustack() prints a pid's frames)."""
-        k = self.k
-        t = k.curthread
-        if not t:
-            return (0,)
-        p = k.obj(t, "kthread_t").t_procp
-        pid = k.obj(k.obj(p, "proc_t").p_pidp, "struct pid").pid_id if p else 0
-        pcs = k.user_stacks.get(t, ())
-        return (pid, *pcs[:n if n is not None else self.opt("ustackframes", 20)])
+        pcs = self.k.user_stacks.get(self.k.curthread, ())
+        return (_pid_of(self, _proc(self)), *pcs[:n if n is not None else self.opt("ustackframes", 20)])
 
     def uaddr(self, addr):
         """(pid, addr): a user address recorded with the process it belongs to (ufunc() ...)."""
-        return (self.ustack(0)[0], addr)
+        return (_pid_of(self, _proc(self)), addr)
 
     def emit(self, C, P, E, D, S):
         self.seq += 1
@@ -387,11 +388,8 @@ class State:
             self.copyout(raw, args[1])
 
     def copyout(self, data: bytes, uaddr) -> None:
-        from ...kernel.proc import in_user_memory
         uaddr &= M64
-        t = self.k.curthread
-        proc = self.k.obj(t, "kthread_t").t_procp if t else 0
-        if not in_user_memory(self.k, proc, uaddr, max(1, len(data))):
+        if not in_user_memory(self.k, _proc(self), uaddr, max(1, len(data))):
             raise Fault("invalid address", uaddr)
         self.k.mem.write(uaddr, data)
 

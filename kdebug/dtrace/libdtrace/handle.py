@@ -84,13 +84,14 @@ class Handle:
             self._library = {p: p.read_text() for p in sorted(LIBDIR.glob("*.d"))}
             text = "\n".join(self._library.values())
             self._library_names = set(_INLINE_NAME.findall(text))
-            self._library_types = set(_TYPEDEF_NAME.findall(text))
+            names = sorted(set(_TYPEDEF_NAME.findall(text)))
+            self._library_types = re.compile(r"\b(?:%s)\b" % "|".join(names)) if names else None
 
     def need_library_types(self, text: str) -> None:
         """Compile the D library before a program that names one of its types is parsed
         (the lexer must know them as type names)."""
         self._read_library()
-        if self._library and any(re.search(rf"\b{n}\b", text) for n in self._library_types):
+        if self._library and self._library_types is not None and self._library_types.search(text):
             self.load_library()
 
     def load_library(self) -> None:

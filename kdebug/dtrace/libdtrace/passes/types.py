@@ -73,13 +73,17 @@ class Types(Pass):
     def visit_Xlate(self, node):
         self.visit(node.operand)
         out = self.type_of(node.tname)
+        node.type, node.translator, node.lvalue = out, self._translator(node.operand.type, out, node), None
+
+    def _translator(self, in_type, out, node):
+        """The newest translator from ``in_type`` to ``out`` (a struct or a pointer to one)."""
         rt = dtypes.r(out)
         st = dtypes.r(rt.target) if isinstance(rt, ctf.Pointer) else rt
         found = next((x for x in reversed(self.syms.translators)
-                      if x.out is st and _same_type(x.in_type, node.operand.type)), None)
+                      if x.out is st and _same_type(x.in_type, in_type)), None)
         if found is None:
-            self.error("D_XLATE_NONE", f'cannot translate from "{_q(node.operand.type)}" to "{_q(out)}"', node)
-        node.type, node.translator, node.lvalue = out, found, None
+            self.error("D_XLATE_NONE", f'cannot translate from "{_q(in_type)}" to "{_q(out)}"', node)
+        return found
 
     def _translated_member(self, node, xl):
         """``xlate<T *>(e)->m`` (or through an inline such as curpsinfo): the translator's
@@ -96,19 +100,18 @@ class Types(Pass):
         # A member defined through its own translator (directly or by way of others) never ends:
         # within its own definition a translator is not yet there to use.
         key = (id(xl.translator), node.name)
-        active = self.xlating
-        if key in active:
+        if key in self.xlating:
             self.error("D_XLATE_NONE", f'cannot translate from "{_q(xl.operand.type)}" to "{_q(xl.type)}"', node)
         from .names import Names
         expr = ast.substitute(ast.clone(expr), xl.translator.param, xl.operand)
         names = Names(self.comp)
         names.clause = self.clause
         names.visit(expr)
-        active.add(key)
+        self.xlating.add(key)
         try:
             self.visit(expr)
         finally:
-            active.discard(key)
+            self.xlating.discard(key)
         node.translated = expr
         node.type, node.lvalue = xl.translator.out.member(node.name).type, None
 
@@ -583,14 +586,8 @@ class Types(Pass):
         native = ast.clone(arg)
         native.native_arg, native.xlate_from, native.type = True, None, arg.xlate_from
         self.comp.handle.load_library()
-        rt = dtypes.r(arg.type)
-        st = dtypes.r(rt.target) if isinstance(rt, ctf.Pointer) else rt
-        found = next((x for x in reversed(self.syms.translators)
-                      if x.out is st and _same_type(x.in_type, native.type)), None)
-        if found is None:
-            self.error("D_XLATE_NONE", f'cannot translate from "{_q(native.type)}" to "{_q(arg.type)}"', arg)
         xl = ast.Xlate(arg.span, operand=native, tname=None)
-        xl.type, xl.translator, xl.lvalue = arg.type, found, None
+        xl.type, xl.translator, xl.lvalue = arg.type, self._translator(native.type, arg.type, arg), None
         return xl
 
     def _assoc(self, node, var):
